@@ -50,6 +50,13 @@ Signature compute_signature(const HttpRequest& request, const Credentials& crede
                             const SigningConfig& config, std::string_view payload_hash,
                             bool presigned);
 
+// Recomputes a signature over exactly the headers a client named in `signed_headers` (lower-case,
+// ';'-separated, as in its Authorization header or X-Amz-SignedHeaders), for the server that checks
+// it; a named header the request lacks counts as empty ("host" falls back to the authority).
+Signature recompute_signature(const HttpRequest& request, std::string_view secret_access_key,
+                              const SigningConfig& config, std::string_view payload_hash,
+                              bool presigned, std::string_view signed_headers);
+
 // Signs in place with the Authorization header: adds X-Amz-Date, X-Amz-Security-Token (when
 // temporary), x-amz-content-sha256 (when configured) and Authorization; returns the pieces.
 Signature sign_request(HttpRequest& request, const Credentials& credentials,
