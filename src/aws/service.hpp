@@ -20,8 +20,8 @@ struct ServiceInfo {
   bool global = false;                  // one endpoint per partition (IAM)
   // Suffix of AWS_ENDPOINT_URL_<SERVICE> ("CLOUDWATCH_LOGS") and the key in a config file's
   // [services] section ("cloudwatch_logs"): the service id upper/lower-cased, spaces as '_'.
-  std::string_view env_name;
-  std::string_view config_key;
+  std::string_view env_name = {};
+  std::string_view config_key = {};
 };
 
 // Where an input or output member travels on the wire.
@@ -43,12 +43,15 @@ struct Binding {
 // One operation: its HTTP shape and which members are bound outside the body. Members not bound
 // travel in the protocol's body (JSON object, query form, or XML for rest-xml payload members).
 struct Operation {
-  std::string_view name;               // "CreateFunction"
+  std::string_view name;  // "CreateFunction"
   std::string_view method = "POST";
-  std::string_view uri = "/";          // request URI template, may carry fixed query ("?uploads")
+  std::string_view uri = "/";  // request URI template, may carry fixed query ("?uploads")
   std::vector<Binding> input = {};
   std::vector<Binding> output = {};
-  int success_status = 200;            // the model's responseCode (informative; 2xx is success)
+  int success_status = 200;  // the model's responseCode (informative; 2xx is success)
+  // rest-json: the input has members that travel in the JSON body (or a structure payload), so
+  // the body is a JSON object, "{}" when none is set, as the SDKs send it.
+  bool body_members = false;
 };
 
 }  // namespace ld::aws
