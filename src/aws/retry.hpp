@@ -12,10 +12,10 @@
 namespace ld::aws {
 
 struct RetryPolicy {
-  int max_attempts = 3;                              // AWS_MAX_ATTEMPTS / max_attempts
-  std::chrono::milliseconds base_delay{1000};        // back-off = rand(0, base * 2^attempt)
-  std::chrono::milliseconds max_backoff{20000};      // cap of one back-off
-  int quota_capacity = 500;                          // retry tokens (standard mode)
+  int max_attempts = 3;                          // AWS_MAX_ATTEMPTS / max_attempts
+  std::chrono::milliseconds base_delay{1000};    // back-off = rand(0, base * 2^(attempt-1))
+  std::chrono::milliseconds max_backoff{20000};  // cap of one back-off
+  int quota_capacity = 500;                      // retry tokens (standard mode)
   int retry_cost = 5;
   int timeout_retry_cost = 10;
 };
@@ -33,10 +33,14 @@ class RetryState {
   const RetryPolicy& policy() const { return policy_; }
 
   // Whether attempt number `attempt` (1-based, the one that just failed) may be retried; takes
-  // tokens from the quota when it may.
-  bool acquire(FailureKind kind, int attempt);
+  // tokens from the quota when it may (timeout_retry_cost when `timeout`, else retry_cost).
+  bool acquire(FailureKind kind, int attempt, bool timeout = false);
   // Called on success: returns the tokens a retried request took, or one token.
   void on_success(bool was_retry);
+  // Called on success after a retry: gives back exactly what the last acquire() took.
+  void release(int tokens);
+  // Tokens left in the retry quota.
+  int available_tokens();
   // Delay before the next attempt: full jitter, capped; Retry-After (seconds) wins when longer.
   std::chrono::milliseconds backoff(int attempt, int retry_after_seconds = -1);
 
