@@ -24,15 +24,15 @@ using nlohmann::json;
 // payload for operations whose body is bytes (Invoke, PutObject).
 struct Call {
   json input = json::object();
-  std::string body;
-  std::optional<std::filesystem::path> body_file;  // streamed instead of body
+  std::string body = {};
+  std::optional<std::filesystem::path> body_file = {};  // streamed instead of body
 };
 
 // One operation's output: members shaped as in the API, the raw payload when the operation has
 // one (Invoke's Payload, GetObject's Body), and what HTTP said.
 struct Result {
   json output = json::object();
-  std::string body;
+  std::string body = {};
   int status = 0;
   Headers headers;
   std::string request_id;

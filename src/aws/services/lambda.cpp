@@ -1,0 +1,402 @@
+#include "aws/services/lambda.hpp"
+
+#include <utility>
+
+#include "aws/error.hpp"
+#include "aws/services/pages.hpp"
+
+namespace ld::aws {
+
+const ServiceInfo kLambda{
+    .id = "Lambda",
+    .endpoint_prefix = "lambda",
+    .signing_name = "lambda",
+    .api_version = "2015-03-31",
+    .protocol = Protocol::RestJson,
+    .env_name = "LAMBDA",
+    .config_key = "lambda",
+};
+
+namespace lambda {
+namespace {
+
+const Operation kCreateFunction{
+    .name = "CreateFunction",
+    .uri = "/2015-03-31/functions",
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kGetFunction{
+    .name = "GetFunction",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+};
+const Operation kDeleteFunction{
+    .name = "DeleteFunction",
+    .method = "DELETE",
+    .uri = "/2015-03-31/functions/{FunctionName}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 204,
+};
+const Operation kGetFunctionConfiguration{
+    .name = "GetFunctionConfiguration",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}/configuration",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+};
+const Operation kUpdateFunctionCode{
+    .name = "UpdateFunctionCode",
+    .method = "PUT",
+    .uri = "/2015-03-31/functions/{FunctionName}/code",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .body_members = true,
+};
+const Operation kUpdateFunctionConfiguration{
+    .name = "UpdateFunctionConfiguration",
+    .method = "PUT",
+    .uri = "/2015-03-31/functions/{FunctionName}/configuration",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .body_members = true,
+};
+const Operation kInvoke{
+    .name = "Invoke",
+    .uri = "/2015-03-31/functions/{FunctionName}/invocations",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"InvocationType", Location::Header, "X-Amz-Invocation-Type"},
+              {"LogType", Location::Header, "X-Amz-Log-Type"},
+              {"ClientContext", Location::Header, "X-Amz-Client-Context"},
+              {"Payload", Location::Payload, ""},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .output = {{"StatusCode", Location::StatusCode, ""},
+               {"FunctionError", Location::Header, "X-Amz-Function-Error"},
+               {"LogResult", Location::Header, "X-Amz-Log-Result"},
+               {"Payload", Location::Payload, ""},
+               {"ExecutedVersion", Location::Header, "X-Amz-Executed-Version"}},
+};
+const Operation kPublishVersion{
+    .name = "PublishVersion",
+    .uri = "/2015-03-31/functions/{FunctionName}/versions",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kListVersionsByFunction{
+    .name = "ListVersionsByFunction",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}/versions",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"}},
+};
+const Operation kCreateAlias{
+    .name = "CreateAlias",
+    .uri = "/2015-03-31/functions/{FunctionName}/aliases",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kGetAlias{
+    .name = "GetAlias",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}, {"Name", Location::Uri, "Name"}},
+};
+const Operation kUpdateAlias{
+    .name = "UpdateAlias",
+    .method = "PUT",
+    .uri = "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}, {"Name", Location::Uri, "Name"}},
+    .body_members = true,
+};
+const Operation kDeleteAlias{
+    .name = "DeleteAlias",
+    .method = "DELETE",
+    .uri = "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}, {"Name", Location::Uri, "Name"}},
+    .success_status = 204,
+};
+const Operation kCreateFunctionUrlConfig{
+    .name = "CreateFunctionUrlConfig",
+    .uri = "/2021-10-31/functions/{FunctionName}/url",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kGetFunctionUrlConfig{
+    .name = "GetFunctionUrlConfig",
+    .method = "GET",
+    .uri = "/2021-10-31/functions/{FunctionName}/url",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+};
+const Operation kUpdateFunctionUrlConfig{
+    .name = "UpdateFunctionUrlConfig",
+    .method = "PUT",
+    .uri = "/2021-10-31/functions/{FunctionName}/url",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .body_members = true,
+};
+const Operation kDeleteFunctionUrlConfig{
+    .name = "DeleteFunctionUrlConfig",
+    .method = "DELETE",
+    .uri = "/2021-10-31/functions/{FunctionName}/url",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 204,
+};
+const Operation kAddPermission{
+    .name = "AddPermission",
+    .uri = "/2015-03-31/functions/{FunctionName}/policy",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kRemovePermission{
+    .name = "RemovePermission",
+    .method = "DELETE",
+    .uri = "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"StatementId", Location::Uri, "StatementId"},
+              {"Qualifier", Location::Query, "Qualifier"},
+              {"RevisionId", Location::Query, "RevisionId"}},
+    .success_status = 204,
+};
+const Operation kGetPolicy{
+    .name = "GetPolicy",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}/policy",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+};
+const Operation kPublishLayerVersion{
+    .name = "PublishLayerVersion",
+    .uri = "/2018-10-31/layers/{LayerName}/versions",
+    .input = {{"LayerName", Location::Uri, "LayerName"}},
+    .success_status = 201,
+    .body_members = true,
+};
+const Operation kGetLayerVersion{
+    .name = "GetLayerVersion",
+    .method = "GET",
+    .uri = "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+    .input = {{"LayerName", Location::Uri, "LayerName"},
+              {"VersionNumber", Location::Uri, "VersionNumber"}},
+};
+const Operation kListLayerVersions{
+    .name = "ListLayerVersions",
+    .method = "GET",
+    .uri = "/2018-10-31/layers/{LayerName}/versions",
+    .input = {{"CompatibleRuntime", Location::Query, "CompatibleRuntime"},
+              {"LayerName", Location::Uri, "LayerName"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"},
+              {"CompatibleArchitecture", Location::Query, "CompatibleArchitecture"}},
+};
+const Operation kDeleteLayerVersion{
+    .name = "DeleteLayerVersion",
+    .method = "DELETE",
+    .uri = "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+    .input = {{"LayerName", Location::Uri, "LayerName"},
+              {"VersionNumber", Location::Uri, "VersionNumber"}},
+    .success_status = 204,
+};
+
+}  // namespace
+
+const std::vector<const Operation*>& operations() {
+  static const std::vector<const Operation*> all{
+      &kCreateFunction,
+      &kGetFunction,
+      &kDeleteFunction,
+      &kGetFunctionConfiguration,
+      &kUpdateFunctionCode,
+      &kUpdateFunctionConfiguration,
+      &kInvoke,
+      &kPublishVersion,
+      &kListVersionsByFunction,
+      &kCreateAlias,
+      &kGetAlias,
+      &kUpdateAlias,
+      &kDeleteAlias,
+      &kCreateFunctionUrlConfig,
+      &kGetFunctionUrlConfig,
+      &kUpdateFunctionUrlConfig,
+      &kDeleteFunctionUrlConfig,
+      &kAddPermission,
+      &kRemovePermission,
+      &kGetPolicy,
+      &kPublishLayerVersion,
+      &kGetLayerVersion,
+      &kListLayerVersions,
+      &kDeleteLayerVersion,
+  };
+  return all;
+}
+
+}  // namespace lambda
+
+using namespace lambda;
+
+namespace {
+
+bool is_not_found(const AwsError& error) {
+  return error.code() == "ResourceNotFoundException";
+}
+
+json named(std::string_view function_name, std::string_view qualifier) {
+  json input = {{"FunctionName", function_name}};
+  if (!qualifier.empty()) input["Qualifier"] = qualifier;
+  return input;
+}
+
+}  // namespace
+
+LambdaClient::LambdaClient(ClientConfig config) : client_(kLambda, std::move(config)) {}
+
+json LambdaClient::create_function(const json& input) const {
+  return client_.call(kCreateFunction, Call{.input = input}).output;
+}
+json LambdaClient::get_function(const json& input) const {
+  return client_.call(kGetFunction, Call{.input = input}).output;
+}
+void LambdaClient::delete_function(const json& input) const {
+  client_.call(kDeleteFunction, Call{.input = input});
+}
+json LambdaClient::get_function_configuration(const json& input) const {
+  return client_.call(kGetFunctionConfiguration, Call{.input = input}).output;
+}
+json LambdaClient::update_function_code(const json& input) const {
+  return client_.call(kUpdateFunctionCode, Call{.input = input}).output;
+}
+json LambdaClient::update_function_configuration(const json& input) const {
+  return client_.call(kUpdateFunctionConfiguration, Call{.input = input}).output;
+}
+Result LambdaClient::invoke(const json& input, std::string payload) const {
+  return client_.call(kInvoke, Call{.input = input, .body = std::move(payload)});
+}
+json LambdaClient::publish_version(const json& input) const {
+  return client_.call(kPublishVersion, Call{.input = input}).output;
+}
+json LambdaClient::list_versions_by_function(const json& input) const {
+  return client_.call(kListVersionsByFunction, Call{.input = input}).output;
+}
+json LambdaClient::create_alias(const json& input) const {
+  return client_.call(kCreateAlias, Call{.input = input}).output;
+}
+json LambdaClient::get_alias(const json& input) const {
+  return client_.call(kGetAlias, Call{.input = input}).output;
+}
+json LambdaClient::update_alias(const json& input) const {
+  return client_.call(kUpdateAlias, Call{.input = input}).output;
+}
+void LambdaClient::delete_alias(const json& input) const {
+  client_.call(kDeleteAlias, Call{.input = input});
+}
+json LambdaClient::create_function_url_config(const json& input) const {
+  return client_.call(kCreateFunctionUrlConfig, Call{.input = input}).output;
+}
+json LambdaClient::get_function_url_config(const json& input) const {
+  return client_.call(kGetFunctionUrlConfig, Call{.input = input}).output;
+}
+json LambdaClient::update_function_url_config(const json& input) const {
+  return client_.call(kUpdateFunctionUrlConfig, Call{.input = input}).output;
+}
+void LambdaClient::delete_function_url_config(const json& input) const {
+  client_.call(kDeleteFunctionUrlConfig, Call{.input = input});
+}
+json LambdaClient::add_permission(const json& input) const {
+  return client_.call(kAddPermission, Call{.input = input}).output;
+}
+void LambdaClient::remove_permission(const json& input) const {
+  client_.call(kRemovePermission, Call{.input = input});
+}
+json LambdaClient::get_policy(const json& input) const {
+  return client_.call(kGetPolicy, Call{.input = input}).output;
+}
+json LambdaClient::publish_layer_version(const json& input) const {
+  return client_.call(kPublishLayerVersion, Call{.input = input}).output;
+}
+json LambdaClient::get_layer_version(const json& input) const {
+  return client_.call(kGetLayerVersion, Call{.input = input}).output;
+}
+json LambdaClient::list_layer_versions(const json& input) const {
+  return client_.call(kListLayerVersions, Call{.input = input}).output;
+}
+void LambdaClient::delete_layer_version(const json& input) const {
+  client_.call(kDeleteLayerVersion, Call{.input = input});
+}
+
+json LambdaClient::get_function_configuration(std::string_view function_name,
+                                              std::string_view qualifier) const {
+  return get_function_configuration(named(function_name, qualifier));
+}
+
+std::optional<json> LambdaClient::find_function(std::string_view function_name) const {
+  try {
+    return get_function(named(function_name, {}));
+  } catch (const AwsError& error) {
+    if (is_not_found(error)) return std::nullopt;
+    throw;
+  }
+}
+
+std::optional<json> LambdaClient::find_alias(std::string_view function_name,
+                                             std::string_view alias) const {
+  try {
+    return get_alias({{"FunctionName", function_name}, {"Name", alias}});
+  } catch (const AwsError& error) {
+    if (is_not_found(error)) return std::nullopt;
+    throw;
+  }
+}
+
+std::optional<json> LambdaClient::find_function_url_config(std::string_view function_name,
+                                                           std::string_view qualifier) const {
+  try {
+    return get_function_url_config(named(function_name, qualifier));
+  } catch (const AwsError& error) {
+    if (is_not_found(error)) return std::nullopt;
+    throw;
+  }
+}
+
+std::optional<json> LambdaClient::find_policy(std::string_view function_name,
+                                              std::string_view qualifier) const {
+  json output;
+  try {
+    output = get_policy(named(function_name, qualifier));
+  } catch (const AwsError& error) {
+    if (is_not_found(error)) return std::nullopt;
+    throw;
+  }
+  const auto policy = output.find("Policy");
+  if (policy == output.end() || !policy->is_string()) return std::nullopt;
+  json document = json::parse(policy->get<std::string>(), nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded())
+    throw Error("Lambda GetPolicy for " + std::string(function_name) +
+                " returned a Policy that is not JSON");
+  return document;
+}
+
+json LambdaClient::list_all_versions(std::string_view function_name) const {
+  const json pages =
+      collect_pages({{"FunctionName", function_name}}, {"Marker", "NextMarker", {"Versions"}},
+                    [this](const json& input) { return list_versions_by_function(input); });
+  return pages["Versions"];
+}
+
+json LambdaClient::list_all_layer_versions(std::string_view layer_name) const {
+  const json pages =
+      collect_pages({{"LayerName", layer_name}}, {"Marker", "NextMarker", {"LayerVersions"}},
+                    [this](const json& input) { return list_layer_versions(input); });
+  return pages["LayerVersions"];
+}
+
+}  // namespace ld::aws

@@ -1,0 +1,75 @@
+#pragma once
+// AWS Lambda (rest-json, 2015-03-31): the control-plane and invoke operations the deployer uses.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/client.hpp"
+
+namespace ld::aws {
+
+extern const ServiceInfo kLambda;
+
+namespace lambda {
+// Every operation this client sends, for tests that check them against the API model.
+const std::vector<const Operation*>& operations();
+}  // namespace lambda
+
+// Lambda's operations as calls taking and returning JSON shaped as the API (the model's member
+// names). Blobs inside documents (Code.ZipFile, Content.ZipFile) are base64 text the caller
+// makes. Throws what Client::call throws.
+class LambdaClient {
+ public:
+  explicit LambdaClient(ClientConfig config);
+
+  json create_function(const json& input) const;
+  json get_function(const json& input) const;
+  void delete_function(const json& input) const;
+  json get_function_configuration(const json& input) const;
+  json update_function_code(const json& input) const;
+  json update_function_configuration(const json& input) const;
+  // The raw event goes as the body; the answer's Payload is Result::body, and StatusCode,
+  // FunctionError, LogResult and ExecutedVersion are in Result::output.
+  Result invoke(const json& input, std::string payload) const;
+  json publish_version(const json& input) const;
+  json list_versions_by_function(const json& input) const;
+  json create_alias(const json& input) const;
+  json get_alias(const json& input) const;
+  json update_alias(const json& input) const;
+  void delete_alias(const json& input) const;
+  json create_function_url_config(const json& input) const;
+  json get_function_url_config(const json& input) const;
+  json update_function_url_config(const json& input) const;
+  void delete_function_url_config(const json& input) const;
+  json add_permission(const json& input) const;
+  void remove_permission(const json& input) const;
+  json get_policy(const json& input) const;
+  json publish_layer_version(const json& input) const;
+  json get_layer_version(const json& input) const;
+  json list_layer_versions(const json& input) const;
+  void delete_layer_version(const json& input) const;
+
+  // Conveniences. An empty qualifier means none ($LATEST / the unqualified function).
+  json get_function_configuration(std::string_view function_name, std::string_view qualifier) const;
+  // nullopt when Lambda answers ResourceNotFoundException.
+  std::optional<json> find_function(std::string_view function_name) const;
+  std::optional<json> find_alias(std::string_view function_name, std::string_view alias) const;
+  std::optional<json> find_function_url_config(std::string_view function_name,
+                                               std::string_view qualifier = {}) const;
+  // The resource policy as a JSON document (GetPolicy's Policy string parsed); nullopt when the
+  // function (or qualifier) has none.
+  std::optional<json> find_policy(std::string_view function_name,
+                                  std::string_view qualifier = {}) const;
+  // Every page of ListVersionsByFunction (Marker → NextMarker): all Versions, $LATEST included.
+  json list_all_versions(std::string_view function_name) const;
+  // Every page of ListLayerVersions (Marker → NextMarker): all LayerVersions.
+  json list_all_layer_versions(std::string_view layer_name) const;
+
+  const Client& client() const { return client_; }
+
+ private:
+  Client client_;
+};
+
+}  // namespace ld::aws
