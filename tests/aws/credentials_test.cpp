@@ -14,35 +14,17 @@
 #include "core/encoding.hpp"
 #include "core/strings.hpp"
 #include "support/loopback_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ld::aws {
 namespace {
 
 namespace fs = std::filesystem;
+using TempHome = test::TempDir;
 using namespace std::chrono_literals;
 using test::LoopbackServer;
 using test::ReceivedRequest;
 using test::Step;
-
-// A temporary HOME removed when the test ends.
-struct TempHome {
-  fs::path path;
-  TempHome() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("ld-credentials-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path / ".aws");
-  }
-  ~TempHome() { fs::remove_all(path); }
-  fs::path write(const std::string& relative, const std::string& text) const {
-    fs::path p = path / relative;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-  void config(const std::string& text) const { write(".aws/config", text); }
-  void credentials(const std::string& text) const { write(".aws/credentials", text); }
-};
 
 const Timestamp kNow = *parse_iso8601("2024-05-01T12:00:00Z");
 
@@ -63,7 +45,7 @@ std::shared_ptr<Transport> shared_curl() {
 // Options for a chain that sees only `home` and `env` (IMDS off unless the test sets it up).
 ChainOptions chain_options(const TempHome& home, std::map<std::string, std::string> env,
                            const TestClock& clock = TestClock{}) {
-  env.emplace("HOME", home.path.string());
+  env.emplace("HOME", home.path().string());
   env.emplace("AWS_EC2_METADATA_DISABLED", "true");
   ChainOptions o;
   o.env = environment_from(std::move(env));
@@ -191,7 +173,7 @@ TEST(Chain, EnvironmentBeatsTheProfileUnlessAProfileIsGivenOnTheCommandLine) {
   o.profile = "dev";
   Credentials c = resolve(o);
   EXPECT_EQ(c.access_key_id, "AKIDDEV");
-  EXPECT_EQ(c.source, "profile 'dev' (" + (home.path / ".aws/credentials").string() + ")");
+  EXPECT_EQ(c.source, "profile 'dev' (" + (home.path() / ".aws/credentials").string() + ")");
   // Without environment keys, AWS_PROFILE chooses.
   EXPECT_EQ(resolve(chain_options(home, {{"AWS_PROFILE", "dev"}})).access_key_id, "AKIDDEV");
   EXPECT_EQ(resolve(chain_options(home, {})).access_key_id, "AKIDDEFAULT");
@@ -212,7 +194,7 @@ TEST(ProfileProvider, CredentialsFileBeatsConfigFile) {
   c = resolve(chain_options(home, {{"AWS_PROFILE", "config-only"}}));
   EXPECT_EQ(c.access_key_id, "AKIDCO");
   EXPECT_EQ(c.session_token, "tco");
-  EXPECT_EQ(c.source, "profile 'config-only' (" + (home.path / ".aws/config").string() + ")");
+  EXPECT_EQ(c.source, "profile 'config-only' (" + (home.path() / ".aws/config").string() + ")");
   EXPECT_FALSE(c.expiration.has_value());
 }
 
@@ -221,7 +203,7 @@ TEST(ProfileProvider, HalfAKeyPairNamesTheFileAndLine) {
   home.credentials("[default]\n# no secret\naws_access_key_id = AKID\n");
   EXPECT_EQ(error_of(chain_options(home, {})),
             "profile 'default' has aws_access_key_id (" +
-                (home.path / ".aws/credentials").string() +
+                (home.path() / ".aws/credentials").string() +
                 " line 3) but no aws_secret_access_key; set both");
 }
 
@@ -230,8 +212,8 @@ TEST(ProfileProvider, ProfileAskedForByNameMustExist) {
   home.credentials("[default]\naws_access_key_id = A\naws_secret_access_key = s\n[ci]\n");
   home.config("[profile dev]\nregion = eu-west-1\n");
   std::string e = error_of(chain_options(home, {{"AWS_PROFILE", "prod"}}));
-  EXPECT_EQ(e, "profile 'prod' is not in " + (home.path / ".aws/config").string() + ", " +
-                   (home.path / ".aws/credentials").string() +
+  EXPECT_EQ(e, "profile 'prod' is not in " + (home.path() / ".aws/config").string() + ", " +
+                   (home.path() / ".aws/credentials").string() +
                    "; the profiles there are: ci, default, dev");
 }
 
@@ -325,7 +307,7 @@ TEST(AssumeRole, SignedRequestWithTheSourceProfilesKeys) {
   EXPECT_EQ(
       c.source,
       "profile 'deploy' (role arn:aws:iam::123456789012:role/deployer, from profile 'base' (" +
-          (home.path / ".aws/credentials").string() + "))");
+          (home.path() / ".aws/credentials").string() + "))");
 
   auto requests = sts.server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -478,7 +460,7 @@ TEST(AssumeRole, MisconfiguredRoleProfilesAreErrors) {
       "[profile mfa]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = bare\nmfa_serial = m\n"
       "[profile duration]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"
       "duration_seconds = 60\n");
-  std::string config = (home.path / ".aws/config").string();
+  std::string config = (home.path() / ".aws/config").string();
   auto error = [&](const std::string& profile) {
     return error_of(chain_options(home, {{"AWS_PROFILE", profile}}));
   };
@@ -489,7 +471,7 @@ TEST(AssumeRole, MisconfiguredRoleProfilesAreErrors) {
                                " line 5) and credential_source (" + config + " line 6); keep one");
   EXPECT_EQ(error("missing"), "profile 'missing' names source_profile 'ghost' (" + config +
                                   " line 9), which is in neither " + config + " nor " +
-                                  (home.path / ".aws/credentials").string());
+                                  (home.path() / ".aws/credentials").string());
   EXPECT_EQ(error("badsource"), "profile 'badsource' has credential_source 'Laptop' (" + config +
                                     " line 12); expected Environment, Ec2InstanceMetadata or "
                                     "EcsContainer");
@@ -569,7 +551,7 @@ TEST(WebIdentity, HalfConfigured) {
             "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; set the ARN of the role "
             "to assume with the token");
   // A token file that is not there.
-  std::string missing = (home.path / "nope").string();
+  std::string missing = (home.path() / "nope").string();
   EXPECT_EQ(error_of(chain_options(home, {{"AWS_WEB_IDENTITY_TOKEN_FILE", missing},
                                           {"AWS_ROLE_ARN", "arn:aws:iam::1:role/x"}})),
             "cannot read web identity token file " + missing + ": No such file or directory");
@@ -771,8 +753,8 @@ TEST(Chain, NothingFoundListsEveryPlaceInOrder) {
   std::string imds = "http://127.0.0.1:" + std::to_string(port);
   std::string e = error_of(chain_options(
       home, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds}, {"AWS_EC2_METADATA_DISABLED", "false"}}));
-  std::string config = (home.path / ".aws/config").string();
-  std::string credentials = (home.path / ".aws/credentials").string();
+  std::string config = (home.path() / ".aws/config").string();
+  std::string credentials = (home.path() / ".aws/credentials").string();
   std::string expected_start =
       "no AWS credentials found. Looked at, in order:\n"
       "  1. environment variables: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set\n"
@@ -810,7 +792,7 @@ TEST(Chain, KeepsTheProviderThatAnswered) {
   auto vars = std::make_shared<std::map<std::string, std::string>>(
       std::map<std::string, std::string>{{"AWS_ACCESS_KEY_ID", "AKIDENV"},
                                          {"AWS_SECRET_ACCESS_KEY", "s"},
-                                         {"HOME", home.path.string()},
+                                         {"HOME", home.path().string()},
                                          {"AWS_EC2_METADATA_DISABLED", "true"}});
   ChainOptions o;
   o.env = [vars](const std::string& name) -> std::optional<std::string> {

@@ -6,68 +6,19 @@
 #include <set>
 
 #include "aws/endpoints.hpp"
+#include "aws/services/cloudwatch.hpp"
+#include "aws/services/iam.hpp"
+#include "aws/services/lambda.hpp"
+#include "aws/services/logs.hpp"
+#include "aws/services/s3.hpp"
+#include "aws/services/ssm.hpp"
+#include "aws/services/sts.hpp"
 #include "support/conformance.hpp"
 
 namespace ld::aws {
 namespace {
 
 using nlohmann::json;
-
-// The seven services as the endpoint rules see them (the service clients define their own).
-const ServiceInfo kLambda{.id = "Lambda",
-                          .endpoint_prefix = "lambda",
-                          .signing_name = "lambda",
-                          .api_version = "2015-03-31",
-                          .protocol = Protocol::RestJson,
-                          .env_name = "LAMBDA",
-                          .config_key = "lambda"};
-const ServiceInfo kS3{.id = "S3",
-                      .endpoint_prefix = "s3",
-                      .signing_name = "s3",
-                      .api_version = "2006-03-01",
-                      .protocol = Protocol::RestXml,
-                      .env_name = "S3",
-                      .config_key = "s3"};
-const ServiceInfo kIam{.id = "IAM",
-                       .endpoint_prefix = "iam",
-                       .signing_name = "iam",
-                       .api_version = "2010-05-08",
-                       .protocol = Protocol::Query,
-                       .global = true,
-                       .env_name = "IAM",
-                       .config_key = "iam"};
-const ServiceInfo kSts{.id = "STS",
-                       .endpoint_prefix = "sts",
-                       .signing_name = "sts",
-                       .api_version = "2011-06-15",
-                       .protocol = Protocol::Query,
-                       .env_name = "STS",
-                       .config_key = "sts"};
-const ServiceInfo kLogs{.id = "CloudWatch Logs",
-                        .endpoint_prefix = "logs",
-                        .signing_name = "logs",
-                        .api_version = "2014-03-28",
-                        .protocol = Protocol::Json,
-                        .target_prefix = "Logs_20140328",
-                        .json_version = "1.1",
-                        .env_name = "CLOUDWATCH_LOGS",
-                        .config_key = "cloudwatch_logs"};
-const ServiceInfo kCloudWatch{.id = "CloudWatch",
-                              .endpoint_prefix = "monitoring",
-                              .signing_name = "monitoring",
-                              .api_version = "2010-08-01",
-                              .protocol = Protocol::Query,
-                              .env_name = "CLOUDWATCH",
-                              .config_key = "cloudwatch"};
-const ServiceInfo kSsm{.id = "SSM",
-                       .endpoint_prefix = "ssm",
-                       .signing_name = "ssm",
-                       .api_version = "2014-11-06",
-                       .protocol = Protocol::Json,
-                       .target_prefix = "AmazonSSM",
-                       .json_version = "1.1",
-                       .env_name = "SSM",
-                       .config_key = "ssm"};
 
 const ServiceInfo* const kServices[] = {&kLambda, &kS3, &kIam, &kSts, &kLogs, &kCloudWatch, &kSsm};
 

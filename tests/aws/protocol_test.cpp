@@ -8,6 +8,10 @@
 #include <string>
 
 #include "aws/protocol_detail.hpp"
+#include "aws/services/iam.hpp"
+#include "aws/services/lambda.hpp"
+#include "aws/services/logs.hpp"
+#include "aws/services/s3.hpp"
 #include "core/encoding.hpp"
 #include "core/error.hpp"
 
@@ -15,38 +19,6 @@ namespace ld::aws {
 namespace {
 
 using nlohmann::json;
-
-const ServiceInfo kLambda{.id = "Lambda",
-                          .endpoint_prefix = "lambda",
-                          .signing_name = "lambda",
-                          .api_version = "2015-03-31",
-                          .protocol = Protocol::RestJson,
-                          .env_name = "LAMBDA",
-                          .config_key = "lambda"};
-const ServiceInfo kS3{.id = "S3",
-                      .endpoint_prefix = "s3",
-                      .signing_name = "s3",
-                      .api_version = "2006-03-01",
-                      .protocol = Protocol::RestXml,
-                      .env_name = "S3",
-                      .config_key = "s3"};
-const ServiceInfo kLogs{.id = "CloudWatch Logs",
-                        .endpoint_prefix = "logs",
-                        .signing_name = "logs",
-                        .api_version = "2014-03-28",
-                        .protocol = Protocol::Json,
-                        .target_prefix = "Logs_20140328",
-                        .json_version = "1.1",
-                        .env_name = "CLOUDWATCH_LOGS",
-                        .config_key = "cloudwatch_logs"};
-const ServiceInfo kIam{.id = "IAM",
-                       .endpoint_prefix = "iam",
-                       .signing_name = "iam",
-                       .api_version = "2010-05-08",
-                       .protocol = Protocol::Query,
-                       .global = true,
-                       .env_name = "IAM",
-                       .config_key = "iam"};
 
 const Operation kGetFunction{.name = "GetFunction",
                              .method = "GET",

@@ -7,61 +7,24 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aws/services/iam.hpp"
+#include "aws/services/lambda.hpp"
+#include "aws/services/s3.hpp"
 #include "aws/session.hpp"
 #include "support/loopback_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ld::aws {
 namespace {
 
 namespace fs = std::filesystem;
+using TempHome = test::TempDir;
 using test::LoopbackServer;
 using test::ReceivedRequest;
 using test::Step;
 
-const ServiceInfo kLambda{.id = "Lambda",
-                          .endpoint_prefix = "lambda",
-                          .signing_name = "lambda",
-                          .api_version = "2015-03-31",
-                          .protocol = Protocol::RestJson,
-                          .env_name = "LAMBDA",
-                          .config_key = "lambda"};
-const ServiceInfo kS3{.id = "S3",
-                      .endpoint_prefix = "s3",
-                      .signing_name = "s3",
-                      .api_version = "2006-03-01",
-                      .protocol = Protocol::RestXml,
-                      .env_name = "S3",
-                      .config_key = "s3"};
-const ServiceInfo kIam{.id = "IAM",
-                       .endpoint_prefix = "iam",
-                       .signing_name = "iam",
-                       .api_version = "2010-05-08",
-                       .protocol = Protocol::Query,
-                       .global = true,
-                       .env_name = "IAM",
-                       .config_key = "iam"};
-
-// A temporary HOME removed when the test ends.
-struct TempHome {
-  fs::path path;
-  TempHome() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("ld-session-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path / ".aws");
-  }
-  ~TempHome() { fs::remove_all(path); }
-  fs::path write(const std::string& relative, const std::string& text) const {
-    fs::path p = path / relative;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-  void config(const std::string& text) const { write(".aws/config", text); }
-};
-
 SessionOptions options(const TempHome& home, std::map<std::string, std::string> env) {
-  env.emplace("HOME", home.path.string());
+  env.emplace("HOME", home.path().string());
   env.emplace("AWS_EC2_METADATA_DISABLED", "true");
   SessionOptions o;
   o.env = environment_from(std::move(env));
@@ -83,7 +46,7 @@ TEST(Session, RegionIsRequired) {
   EXPECT_EQ(e.rfind("no AWS region is set. Set one with --region REGION, the AWS_REGION or "
                     "AWS_DEFAULT_REGION environment variable, or 'region = REGION' under "
                     "[default] in " +
-                        (home.path / ".aws/config").string(),
+                        (home.path() / ".aws/config").string(),
                     0),
             0u)
       << e;
@@ -91,7 +54,7 @@ TEST(Session, RegionIsRequired) {
   Session s(options(home, {}));
   EXPECT_EQ(s.region(), "eu-west-3");
   EXPECT_EQ(s.region_source(),
-            "profile 'default' (" + (home.path / ".aws/config").string() + " line 2)");
+            "profile 'default' (" + (home.path() / ".aws/config").string() + " line 2)");
   auto o = options(home, {{"AWS_REGION", "us-west-2"}});
   o.region = "ap-northeast-1";
   EXPECT_EQ(Session(o).region(), "ap-northeast-1");
@@ -151,7 +114,7 @@ TEST(Session, S3AddressingStyleFromTheProfile) {
       "[profile odd]\nregion = us-east-1\ns3 =\n  addressing_style = sideways\n");
   EXPECT_TRUE(Session(options(home, {})).client_config(kS3).s3_force_path_style);
   EXPECT_EQ(error_of(options(home, {{"AWS_PROFILE", "odd"}})),
-            "s3.addressing_style (" + (home.path / ".aws/config").string() +
+            "s3.addressing_style (" + (home.path() / ".aws/config").string() +
                 " line 7) is 'sideways'; expected path, virtual or auto");
 }
 
@@ -175,7 +138,7 @@ TEST(Session, RetryPolicyFromEnvironmentProfileAndOptions) {
   EXPECT_EQ(error_of(options(home, {{"AWS_MAX_ATTEMPTS", "0"}})),
             "AWS_MAX_ATTEMPTS is '0'; max attempts must be a whole number of at least 1");
   EXPECT_EQ(error_of(options(home, {{"AWS_PROFILE", "bad"}})),
-            "max_attempts (" + (home.path / ".aws/config").string() +
+            "max_attempts (" + (home.path() / ".aws/config").string() +
                 " line 9) is 'lots'; max attempts must be a whole number of at least 1");
   EXPECT_EQ(error_of(options(home, {{"AWS_RETRY_MODE", "aggressive"}})),
             "AWS_RETRY_MODE is 'aggressive'; expected standard, legacy or adaptive");
@@ -192,7 +155,7 @@ TEST(Session, CaBundleFromEnvironmentOrProfile) {
   EXPECT_EQ(Session(options(home, {{"AWS_CA_BUNDLE", other.string()}})).transport_options().ca_file,
             other.string());
   EXPECT_EQ(error_of(options(home, {{"AWS_PROFILE", "missing"}})),
-            "ca_bundle (" + (home.path / ".aws/config").string() +
+            "ca_bundle (" + (home.path() / ".aws/config").string() +
                 " line 6) names the CA bundle /no/such.pem, which is not a readable file");
 }
 
@@ -201,8 +164,8 @@ TEST(Session, ProfileAskedForByNameMustExist) {
   home.config("[default]\nregion = us-east-1\n[profile dev]\nregion = us-east-1\n");
   auto o = options(home, {});
   o.profile = "prod";
-  EXPECT_EQ(error_of(o), "profile 'prod' is in neither " + (home.path / ".aws/config").string() +
-                             " nor " + (home.path / ".aws/credentials").string() +
+  EXPECT_EQ(error_of(o), "profile 'prod' is in neither " + (home.path() / ".aws/config").string() +
+                             " nor " + (home.path() / ".aws/credentials").string() +
                              "; the profiles there are: default, dev");
 }
 
@@ -210,7 +173,7 @@ TEST(Session, MalformedConfigFileIsReported) {
   TempHome home;
   home.config("[default]\nregion us-east-1\n");
   EXPECT_EQ(error_of(options(home, {})),
-            (home.path / ".aws/config").string() +
+            (home.path() / ".aws/config").string() +
                 " line 2: expected 'key = value', a [section] header or a comment, got 'region "
                 "us-east-1'");
 }

@@ -8,28 +8,13 @@
 
 #include "aws/shared_config.hpp"
 
+#include "support/temp_dir.hpp"
+
 namespace ld::aws {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A temporary directory removed when the test ends.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("ld-shared-config-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path write(const std::string& relative, const std::string& text) const {
-    fs::path p = path / relative;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
+using test::TempDir;
 
 std::string error_of(std::string_view text, const std::string& file = "/h/.aws/config") {
   try {
@@ -192,31 +177,31 @@ TEST(SharedConfig, LoadReadsTheFilesTheEnvironmentNames) {
   dir.write("elsewhere/cfg", "[profile other]\nregion = sa-east-1\n");
   dir.write("elsewhere/creds", "[other]\naws_access_key_id = AKIDOTHER\n");
 
-  auto home = SharedConfig::load(environment_from({{"HOME", (dir.path / "home").string()}}));
+  auto home = SharedConfig::load(environment_from({{"HOME", (dir.path() / "home").string()}}));
   EXPECT_TRUE(home.config_file_found());
   EXPECT_TRUE(home.credentials_file_found());
-  EXPECT_EQ(home.config_file(), (dir.path / "home/.aws/config").string());
+  EXPECT_EQ(home.config_file(), (dir.path() / "home/.aws/config").string());
   EXPECT_EQ(home.profile("default")->get("region"), "eu-north-1");
   EXPECT_EQ(home.profile("default")->get("aws_access_key_id"), "AKIDHOME");
 
-  auto other = SharedConfig::load(
-      environment_from({{"HOME", (dir.path / "home").string()},
-                        {"AWS_CONFIG_FILE", (dir.path / "elsewhere/cfg").string()},
-                        {"AWS_SHARED_CREDENTIALS_FILE", (dir.path / "elsewhere/creds").string()}}));
+  auto other = SharedConfig::load(environment_from(
+      {{"HOME", (dir.path() / "home").string()},
+       {"AWS_CONFIG_FILE", (dir.path() / "elsewhere/cfg").string()},
+       {"AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "elsewhere/creds").string()}}));
   EXPECT_FALSE(other.profile("default").has_value());
   EXPECT_EQ(other.profile("other")->get("region"), "sa-east-1");
   EXPECT_EQ(other.profile("other")->get("aws_access_key_id"), "AKIDOTHER");
 
   // "~" in the variables is HOME.
   auto tilde = SharedConfig::load(
-      environment_from({{"HOME", dir.path.string()}, {"AWS_CONFIG_FILE", "~/elsewhere/cfg"}}));
+      environment_from({{"HOME", dir.path().string()}, {"AWS_CONFIG_FILE", "~/elsewhere/cfg"}}));
   EXPECT_EQ(tilde.profile("other")->get("region"), "sa-east-1");
-  EXPECT_EQ(tilde.config_file(), (dir.path / "elsewhere/cfg").string());
+  EXPECT_EQ(tilde.config_file(), (dir.path() / "elsewhere/cfg").string());
 }
 
 TEST(SharedConfig, MissingFilesReadAsEmpty) {
   TempDir dir;
-  auto c = SharedConfig::load(environment_from({{"HOME", dir.path.string()}}));
+  auto c = SharedConfig::load(environment_from({{"HOME", dir.path().string()}}));
   EXPECT_FALSE(c.config_file_found());
   EXPECT_FALSE(c.credentials_file_found());
   EXPECT_TRUE(c.profile_names().empty());
@@ -231,21 +216,21 @@ TEST(SharedConfig, MalformedOrUnreadableFileIsAnError) {
   auto bad = dir.write("bad-config", "[default]\nregion = x\n[oops\n");
   try {
     SharedConfig::load(
-        environment_from({{"HOME", dir.path.string()}, {"AWS_CONFIG_FILE", bad.string()}}));
+        environment_from({{"HOME", dir.path().string()}, {"AWS_CONFIG_FILE", bad.string()}}));
     FAIL() << "expected an error";
   } catch (const SharedConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
               bad.string() + " line 3: section header '[oops' is missing its closing ']'");
   }
-  fs::create_directories(dir.path / "adir");
+  fs::create_directories(dir.path() / "adir");
   try {
     SharedConfig::load(
-        environment_from({{"HOME", dir.path.string()},
-                          {"AWS_SHARED_CREDENTIALS_FILE", (dir.path / "adir").string()}}));
+        environment_from({{"HOME", dir.path().string()},
+                          {"AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "adir").string()}}));
     FAIL() << "expected an error";
   } catch (const SharedConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "cannot read " + (dir.path / "adir").string() + ": it is a directory");
+              "cannot read " + (dir.path() / "adir").string() + ": it is a directory");
   }
 }
 
