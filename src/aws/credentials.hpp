@@ -13,9 +13,9 @@ namespace ld::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;           // empty for long-term keys
-  std::optional<Timestamp> expiration; // set for temporary credentials
-  std::string source;                  // where they were found, for messages ("environment", ...)
+  std::string session_token;            // empty for long-term keys
+  std::optional<Timestamp> expiration;  // set for temporary credentials
+  std::string source;                   // where they were found, for messages ("environment", ...)
 };
 
 // No credentials could be found or obtained; what() lists where the chain looked.

@@ -79,7 +79,10 @@ Endpoint Endpoint::parse(std::string_view url) {
     e.host = std::string(authority.substr(0, close + 1));
     authority.remove_prefix(close + 1);
     if (!authority.empty() && authority.front() != ':') throw bad("junk after the host");
-    if (!authority.empty()) authority.remove_prefix(1); else authority = {};
+    if (!authority.empty())
+      authority.remove_prefix(1);
+    else
+      authority = {};
     if (!authority.empty()) {
       int p = 0;
       auto [ptr, ec] = std::from_chars(authority.data(), authority.data() + authority.size(), p);

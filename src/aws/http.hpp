@@ -42,8 +42,8 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;  // decode
 struct HttpRequest {
   std::string method = "GET";
   std::string scheme = "https";
-  std::string host;               // without port
-  std::optional<int> port;        // when not the scheme's default
+  std::string host;         // without port
+  std::optional<int> port;  // when not the scheme's default
   std::string path = "/";
   QueryParams query;
   Headers headers;

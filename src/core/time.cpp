@@ -28,7 +28,8 @@ std::string strftime_utc(Timestamp t, const char* fmt) {
 Timestamp from_civil(int y, int mo, int d, int h, int mi, int s, int ms) {
   using namespace std::chrono;
   auto days = sys_days(year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)});
-  return time_point_cast<milliseconds>(days) + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms};
+  return time_point_cast<milliseconds>(days) + hours{h} + minutes{mi} + seconds{s} +
+         milliseconds{ms};
 }
 
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -47,10 +48,16 @@ bool valid_civil(int mo, int d, int h, int mi, int s) {
 
 }  // namespace
 
-Timestamp system_now() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
+Timestamp system_now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+}
 
-std::string format_amz_date(Timestamp t) { return strftime_utc(t, "%Y%m%dT%H%M%SZ"); }
-std::string format_date_stamp(Timestamp t) { return strftime_utc(t, "%Y%m%d"); }
+std::string format_amz_date(Timestamp t) {
+  return strftime_utc(t, "%Y%m%dT%H%M%SZ");
+}
+std::string format_date_stamp(Timestamp t) {
+  return strftime_utc(t, "%Y%m%d");
+}
 
 std::string format_iso8601(Timestamp t) {
   auto ms = t.time_since_epoch().count() % 1000;
@@ -64,8 +71,9 @@ std::string format_iso8601(Timestamp t) {
 std::string format_http_date(Timestamp t) {
   std::tm tm = to_tm(t);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
   return buf;
 }
 
@@ -79,8 +87,8 @@ std::optional<Timestamp> parse_iso8601(std::string_view s) {
     if (!valid_civil(mo, d, h, mi, sec)) return std::nullopt;
     return from_civil(y, mo, d, h, mi, sec, 0);
   }
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
       !digits(s, 14, 2, mi) || !digits(s, 17, 2, sec))
@@ -115,8 +123,8 @@ std::optional<Timestamp> parse_http_date(std::string_view s) {
   // "Sun, 30 Aug 2015 12:36:00 GMT"
   if (s.size() != 29 || s[3] != ',' || s.substr(26) != "GMT") return std::nullopt;
   int d, y, h, mi, sec;
-  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) || !digits(s, 20, 2, mi) ||
-      !digits(s, 23, 2, sec))
+  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) ||
+      !digits(s, 20, 2, mi) || !digits(s, 23, 2, sec))
     return std::nullopt;
   int mo = 0;
   for (int i = 0; i < 12; ++i)
