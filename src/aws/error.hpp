@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/transport.hpp"
 
 namespace ld::aws {
 
@@ -28,15 +29,6 @@ class AwsError : public Error {
   std::string request_id_, service_, operation_;
 };
 
-// No HTTP answer was had: connection refused or reset, DNS, TLS, or a time-out.
-class TransportError : public Error {
- public:
-  enum class Kind { Connect, Timeout, Reset, Dns, Tls, Io, Other };
-  TransportError(Kind kind, const std::string& what) : Error(what), kind_(kind) {}
-  Kind kind() const { return kind_; }
-
- private:
-  Kind kind_;
-};
+using ld::TransportError;
 
 }  // namespace ld::aws

@@ -11,13 +11,13 @@
 #include <random>
 #include <thread>
 
-#include "aws/error.hpp"
-#include "aws/transport.hpp"
 #include "core/encoding.hpp"
 #include "core/hash.hpp"
+#include "core/http.hpp"
+#include "core/transport.hpp"
 #include "support/loopback_server.hpp"
 
-namespace ld::aws {
+namespace ld {
 namespace {
 
 using namespace std::chrono_literals;
@@ -428,4 +428,4 @@ TEST(CurlTransport, ConcurrentSendsFromManyThreads) {
 }
 
 }  // namespace
-}  // namespace ld::aws
+}  // namespace ld

@@ -7,11 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "aws/error.hpp"
-#include "aws/transport.hpp"
 #include "core/strings.hpp"
+#include "core/transport.hpp"
 
-namespace ld::aws {
+namespace ld {
 namespace {
 
 void init_curl_once() {
@@ -329,4 +328,4 @@ std::shared_ptr<Transport> make_curl_transport(TransportOptions options) {
   return std::make_shared<CurlTransport>(std::move(options));
 }
 
-}  // namespace ld::aws
+}  // namespace ld
