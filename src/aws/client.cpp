@@ -72,7 +72,7 @@ int retry_after_seconds(const HttpResponse& response, Timestamp now) {
   if (ec == std::errc() && ptr == text.data() + text.size() && seconds >= 0) return seconds;
   if (auto when = parse_http_date(text)) {
     auto delta = std::chrono::duration_cast<std::chrono::seconds>(*when - now).count();
-    return static_cast<int>(std::clamp<long long>(delta, 0, 24 * 3600));
+    return static_cast<int>(std::clamp<long long>(delta, 0, 24LL * 3600));
   }
   return -1;
 }

@@ -446,7 +446,7 @@ bool allowed_plain_http_host(const std::string& host) {
                      [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
 }
 
-HttpRequest request_to(const Endpoint& endpoint, std::string method, std::string path) {
+HttpRequest request_to(const Endpoint& endpoint, std::string method, const std::string& path) {
   HttpRequest r;
   r.method = std::move(method);
   r.scheme = endpoint.scheme;
@@ -699,7 +699,7 @@ Credentials InstanceMetadataProvider::credentials() {
     throw CredentialsNotFound("no HTTP transport to reach " + base + " with");
   Transport& transport = *context_.metadata_transport;
 
-  auto send = [&](HttpRequest request, const std::string& step) {
+  auto send = [&](const HttpRequest& request, const std::string& step) {
     try {
       return transport.send(request);
     } catch (const Error& e) {

@@ -17,7 +17,7 @@ bool valid_region_name(std::string_view name) {
 
 namespace {
 
-RegionSetting checked(std::string value, std::string source) {
+RegionSetting checked(const std::string& value, std::string source) {
   std::string region(trim(value));
   if (!valid_region_name(region))
     throw Error("region '" + value + "' (from " + source +

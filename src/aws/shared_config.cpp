@@ -75,7 +75,7 @@ size_t indentation(std::string_view line) {
 // The state of a parse: which section and which property indented lines belong to.
 class IniParser {
  public:
-  explicit IniParser(const std::string& file_name) : file_(file_name) {}
+  explicit IniParser(std::string file_name) : file_(std::move(file_name)) {}
 
   std::map<std::string, ConfigSection> run(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM

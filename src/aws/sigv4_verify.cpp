@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kTerminator = "aws4_request";
-constexpr long long kMaxExpiresSeconds = 7 * 24 * 3600;
+constexpr long long kMaxExpiresSeconds = 7LL * 24 * 3600;
 
 // The signature as the client states it, in either form.
 struct Claim {
