@@ -42,6 +42,15 @@ RepoRef repo_from(const web::Params& params, bool with_ref) {
   return repo;
 }
 
+RepoFilter filter_from(const web::Params& params) {
+  RepoFilter filter;
+  filter.repo = repo_from(params, true);
+  filter.filter_starts_with = params.string("filter_starts_with");
+  filter.filter_contains = params.string("filter_contains");
+  filter.filter_ends_with = params.string("filter_ends_with");
+  return filter;
+}
+
 void add_routes(web::App& app, const Settings& settings) {
   ld::TransportOptions options;
   options.request_timeout = settings.upstream_timeout;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "service/github_client.hpp"
+#include "service/repo_filter.hpp"
 #include "service/settings.hpp"
 #include "service/upstream.hpp"
 #include "web/app.hpp"
@@ -25,6 +26,9 @@ web::Response answer(const std::function<web::Response()>& body);
 // The parameters owner, name (and ref) with the original's defaults.
 std::vector<web::QueryParam> repo_params(bool with_ref);
 RepoRef repo_from(const web::Params& params, bool with_ref);
+// The repository (with ref) and the original's three path filters (filter_starts_with,
+// filter_contains, filter_ends_with) from the query.
+RepoFilter filter_from(const web::Params& params);
 
 void add_info_routes(web::App& app, std::shared_ptr<const Upstreams> upstreams);
 void add_github_api_routes(web::App& app, std::shared_ptr<const Upstreams> upstreams);

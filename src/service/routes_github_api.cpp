@@ -72,11 +72,7 @@ void add_github_api_routes(web::App& app, std::shared_ptr<const Upstreams> upstr
           spec("A repository's text files, filtered", text_params),
           [upstreams](web::Request&, const web::Params& params) {
             return answer([&] {
-              RepoFilter filter;
-              filter.repo = repo_from(params, true);
-              filter.filter_starts_with = params.string("filter_starts_with");
-              filter.filter_contains = params.string("filter_contains");
-              filter.filter_ends_with = params.string("filter_ends_with");
+              RepoFilter filter = filter_from(params);
               const auto zip = upstreams->github.zipball(filter.repo);
               Zipball zipball(zip.body, upstreams->settings.zip_limits);
               nlohmann::json files = nlohmann::json::object();

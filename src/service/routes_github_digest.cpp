@@ -66,11 +66,7 @@ void add_github_digest_routes(web::App& app, std::shared_ptr<const Upstreams> up
   q.push_back({"hide_file_contents", web::ParamType::Boolean, false, false, "The file tree only"});
   const web::RouteHandler get_markdown = [upstreams](web::Request&, const web::Params& params) {
     return answer([&] {
-      RepoFilter filter;
-      filter.repo = repo_from(params, true);
-      filter.filter_starts_with = params.string("filter_starts_with");
-      filter.filter_contains = params.string("filter_contains");
-      filter.filter_ends_with = params.string("filter_ends_with");
+      RepoFilter filter = filter_from(params);
       filter.include_patterns = list_param(params, "include_patterns");
       filter.exclude_patterns = list_param(params, "exclude_patterns");
       filter.max_file_size_bytes = size_param(params, "max_file_size_bytes");

@@ -14,6 +14,7 @@
 #include "core/hash.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
+#include "web/response.hpp"
 
 namespace ld::test {
 namespace {
@@ -25,61 +26,6 @@ std::optional<std::string> find_header(const HeaderFields& headers, std::string_
   for (const auto& [k, v] : headers)
     if (iequals(k, name)) return v;
   return std::nullopt;
-}
-
-std::string_view reason(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 206:
-      return "Partial Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 412:
-      return "Precondition Failed";
-    case 413:
-      return "Payload Too Large";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Status";
-  }
 }
 
 bool send_all(int fd, std::string_view data) {
@@ -327,7 +273,8 @@ void LoopbackServer::serve(Connection* connection) {
   int fd = connection->fd;  // stays valid until this thread closes it (or stop() does, after)
   SocketReader in(fd);
   auto refuse = [&](int status) {
-    send_all(fd, "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status)) +
+    send_all(fd, "HTTP/1.1 " + std::to_string(status) + " " +
+                     std::string(web::reason_phrase(status)) +
                      "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     close_connection(connection, false);
   };
@@ -444,8 +391,8 @@ void LoopbackServer::serve(Connection* connection) {
     if (iequals(find_header(step.headers, "Connection").value_or(""), "close")) close_after = true;
     bool no_body = r.method == "HEAD" || step.status == 204 || step.status == 304 ||
                    (step.status >= 100 && step.status < 200);
-    std::string out =
-        "HTTP/1.1 " + std::to_string(step.status) + " " + std::string(reason(step.status)) + "\r\n";
+    std::string out = "HTTP/1.1 " + std::to_string(step.status) + " " +
+                      std::string(web::reason_phrase(step.status)) + "\r\n";
     for (const auto& [k, v] : step.headers) out += k + ": " + v + "\r\n";
     if (!find_header(step.headers, "Content-Length") && step.status != 204 && step.status != 304 &&
         step.status >= 200) {
