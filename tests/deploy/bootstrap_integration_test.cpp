@@ -7,7 +7,6 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <zip.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +16,7 @@
 #include "deploy/package/closure.hpp"
 #include "support/loopback_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/zip_entries.hpp"
 
 extern char** environ;
 
@@ -31,27 +31,13 @@ fs::path dist_zip(const char* variable, const std::string& name) {
 
 // Extracts every entry under `into`, giving each file the mode its Unix attributes carry.
 void extract(const fs::path& zip_path, const fs::path& into) {
-  int error = 0;
-  zip_t* za = zip_open(zip_path.c_str(), ZIP_RDONLY, &error);
-  ASSERT_NE(za, nullptr) << zip_path;
-  for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); ++i) {
-    const auto at = static_cast<zip_uint64_t>(i);
-    zip_stat_t st;
-    zip_stat_index(za, at, 0, &st);
-    std::string data(st.size, '\0');
-    zip_file_t* f = zip_fopen_index(za, at, 0);
-    zip_fread(f, data.data(), st.size);
-    zip_fclose(f);
-    std::uint8_t os = 0;
-    std::uint32_t attributes = 0;
-    zip_file_get_external_attributes(za, at, 0, &os, &attributes);
-    const fs::path out = into / st.name;
+  for (const auto& [name, entry] : test::read_zip(zip_path)) {
+    const fs::path out = into / name;
     fs::create_directories(out.parent_path());
     std::ofstream(out, std::ios::binary)
-        .write(data.data(), static_cast<std::streamsize>(data.size()));
-    ::chmod(out.c_str(), (attributes >> 16) & 0777);
+        .write(entry.first.data(), static_cast<std::streamsize>(entry.first.size()));
+    ::chmod(out.c_str(), entry.second);
   }
-  zip_close(za);
 }
 
 std::string run_and_read(const std::string& command) {

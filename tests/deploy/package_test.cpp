@@ -1,7 +1,6 @@
 // ELF reading, dependency closure, glibc check and the function package, on real binaries:
 // /usr/bin/curl and tiny C programs compiled here with `cc`.
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,10 +13,12 @@
 #include "deploy/package/function_package.hpp"
 #include "deploy/package/glibc_check.hpp"
 #include "support/temp_dir.hpp"
+#include "support/zip_entries.hpp"
 
 namespace ld::deploy {
 namespace {
 namespace fs = std::filesystem;
+using test::read_zip;
 
 constexpr GlibcVersion kAl2023{2, 34, 0};
 
@@ -33,29 +34,6 @@ bool compile(const test::TempDir& dir, const std::string& source, const fs::path
   const std::string command =
       "cc -O1 -o '" + out.string() + "' '" + src.string() + "' " + flags + " 2>&1";
   return std::system(command.c_str()) == 0;
-}
-
-// Entries of a zip: name → (bytes, mode bits).
-std::map<std::string, std::pair<std::string, std::uint32_t>> read_zip(const fs::path& path) {
-  std::map<std::string, std::pair<std::string, std::uint32_t>> out;
-  int error = 0;
-  zip_t* za = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
-  if (za == nullptr) return out;
-  for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); ++i) {
-    const auto at = static_cast<zip_uint64_t>(i);
-    zip_stat_t st;
-    zip_stat_index(za, at, 0, &st);
-    std::string data(st.size, '\0');
-    zip_file_t* f = zip_fopen_index(za, at, 0);
-    zip_fread(f, data.data(), st.size);
-    zip_fclose(f);
-    std::uint8_t os = 0;
-    std::uint32_t attributes = 0;
-    zip_file_get_external_attributes(za, at, 0, &os, &attributes);
-    out[st.name] = {data, (attributes >> 16) & 0777};
-  }
-  zip_close(za);
-  return out;
 }
 
 const char* kPlain = "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n";
