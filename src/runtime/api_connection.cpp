@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -73,6 +74,42 @@ const ApiReply& ApiConnection::send(std::string_view method, std::string_view pa
                        std::string(method) + " " + std::string(path) + ": " + error_ + ")");
 }
 
+const ApiReply& ApiConnection::post_then_get(std::string_view post_path, std::string_view body,
+                                             const std::vector<HeaderView>& headers,
+                                             std::string_view get_path, PostAnswer& posted) {
+  bool answered = false;
+  for (int tries = 0; tries < 2 && !answered; ++tries) {
+    if (fd_ < 0 && !open()) continue;
+    if (write_request("POST", post_path, body, headers, get_path) && read_reply()) {
+      answered = true;
+    } else {
+      close();
+    }
+  }
+  if (!answered) {
+    throw ApiUnreachable("the Lambda Runtime API at " + host_port_ + " is gone (POST " +
+                         std::string(post_path) + ": " + error_ + ")");
+  }
+  posted.status = reply_.status;
+  posted.body.assign(reply_.body.substr(0, std::min<std::size_t>(reply_.body.size(), 500)));
+  // The GET went out behind the POST; when the server closed after the POST's answer, it was
+  // never read, so it is sent again on a new connection.
+  if (close_after_reply_) {
+    close();
+    return send("GET", get_path);
+  }
+  if (read_reply()) {
+    if (close_after_reply_) close();
+    return reply_;
+  }
+  // The connection dropped under the GET: that counts as its first attempt.
+  close();
+  if (attempt("GET", get_path, {}, {})) return reply_;
+  close();
+  throw ApiUnreachable("the Lambda Runtime API at " + host_port_ + " is gone (GET " +
+                       std::string(get_path) + ": " + error_ + ")");
+}
+
 bool ApiConnection::attempt(std::string_view method, std::string_view path, std::string_view body,
                             const std::vector<HeaderView>& headers) {
   if (fd_ < 0 && !open()) return false;
@@ -121,9 +158,8 @@ void ApiConnection::close() {
   in_.clear();
 }
 
-bool ApiConnection::write_request(std::string_view method, std::string_view path,
-                                  std::string_view body, const std::vector<HeaderView>& headers) {
-  out_.clear();
+void ApiConnection::append_head(std::string_view method, std::string_view path,
+                                std::string_view body, const std::vector<HeaderView>& headers) {
   out_.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_port_);
   out_.append("\r\nUser-Agent: lambdeploy-runtime\r\n");
   for (const auto& [name, value] : headers)
@@ -134,16 +170,28 @@ bool ApiConnection::write_request(std::string_view method, std::string_view path
     out_.append("Content-Length: ").append(digits, end).append("\r\n");
   }
   out_.append("\r\n");
-  iovec parts[2] = {{out_.data(), out_.size()}, {const_cast<char*>(body.data()), body.size()}};
+}
+
+bool ApiConnection::write_request(std::string_view method, std::string_view path,
+                                  std::string_view body, const std::vector<HeaderView>& headers,
+                                  std::string_view then_get) {
+  out_.clear();
+  append_head(method, path, body, headers);
+  const std::size_t first_head = out_.size();
+  if (!then_get.empty()) append_head("GET", then_get, {}, {});
+  iovec parts[3] = {{out_.data(), first_head},
+                    {const_cast<char*>(body.data()), body.size()},
+                    {out_.data() + first_head, out_.size() - first_head}};
+  constexpr std::size_t kParts = 3;
   std::size_t index = 0;
-  while (index < 2) {
+  while (index < kParts) {
     if (parts[index].iov_len == 0) {
       ++index;
       continue;
     }
     msghdr message{};
     message.msg_iov = parts + index;
-    message.msg_iovlen = 2 - index;
+    message.msg_iovlen = kParts - index;
     ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
@@ -151,12 +199,12 @@ bool ApiConnection::write_request(std::string_view method, std::string_view path
       return false;
     }
     auto left = static_cast<std::size_t>(sent);
-    while (index < 2 && left >= parts[index].iov_len) {
+    while (index < kParts && left >= parts[index].iov_len) {
       left -= parts[index].iov_len;
       parts[index].iov_len = 0;
       ++index;
     }
-    if (index < 2) {
+    if (index < kParts) {
       parts[index].iov_base = static_cast<char*>(parts[index].iov_base) + left;
       parts[index].iov_len -= left;
     }

@@ -47,6 +47,20 @@ class ApiConnection {
   const ApiReply& send(std::string_view method, std::string_view path, std::string_view body = {},
                        const std::vector<HeaderView>& headers = {});
 
+  // What the Runtime API answered to a POST sent by post_then_get().
+  struct PostAnswer {
+    int status = 0;
+    std::string body;  // at most 500 bytes, for messages
+  };
+
+  // Posts `body` to `post_path` and, in the same write, sends `GET get_path` behind it (HTTP/1.1
+  // pipelining: the server answers both in order, so an invocation costs one round trip instead
+  // of two). Returns the GET's answer; the POST's is in `posted`. When the connection drops
+  // before the POST is answered, both are sent again once on a new connection, as send() does.
+  const ApiReply& post_then_get(std::string_view post_path, std::string_view body,
+                                const std::vector<HeaderView>& headers, std::string_view get_path,
+                                PostAnswer& posted);
+
   const std::string& host_port() const { return host_port_; }
   // TCP connections opened so far.
   int connections_opened() const { return opened_; }
@@ -56,8 +70,11 @@ class ApiConnection {
                const std::vector<HeaderView>& headers);
   bool open();
   void close();
+  void append_head(std::string_view method, std::string_view path, std::string_view body,
+                   const std::vector<HeaderView>& headers);
+  // Writes one request, and a bodiless GET of `then_get` behind it when that is not empty.
   bool write_request(std::string_view method, std::string_view path, std::string_view body,
-                     const std::vector<HeaderView>& headers);
+                     const std::vector<HeaderView>& headers, std::string_view then_get = {});
   bool read_reply();
   // Reads until `in_` holds at least `size` bytes; false on EOF or error.
   bool fill(std::size_t size);

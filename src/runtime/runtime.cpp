@@ -131,24 +131,26 @@ int run(const web::Handler& handler, RuntimeOptions options) {
   std::string path;
   path.reserve(kInvocationPrefix.size() + 64);
   std::vector<HeaderView> post_headers;
+  ApiConnection::PostAnswer posted;
   try {
-    for (std::size_t count = 0; options.max_invocations == 0 || count < options.max_invocations;
-         ++count) {
-      const ApiReply& next = api.send("GET", kNextPath);
-      if (next.status != 200) {
+    // After the first invocation, each result is posted with the next GET /next right behind
+    // it in one write (ApiConnection::post_then_get): one round trip per invocation.
+    const ApiReply* next = &api.send("GET", kNextPath);
+    for (std::size_t count = 1;; ++count) {
+      if (next->status != 200) {
         std::fprintf(stderr, "lambdeploy runtime: GET %.*s answered %d: %.*s; stopping\n",
-                     static_cast<int>(kNextPath.size()), kNextPath.data(), next.status,
-                     static_cast<int>(std::min<std::size_t>(next.body.size(), 500)),
-                     next.body.data());
+                     static_cast<int>(kNextPath.size()), kNextPath.data(), next->status,
+                     static_cast<int>(std::min<std::size_t>(next->body.size(), 500)),
+                     next->body.data());
         return 1;
       }
-      assign(invocation.request_id, next, "Lambda-Runtime-Aws-Request-Id");
-      assign(invocation.function_arn, next, "Lambda-Runtime-Invoked-Function-Arn");
-      assign(invocation.trace_id, next, "Lambda-Runtime-Trace-Id");
-      assign(invocation.client_context, next, "Lambda-Runtime-Client-Context");
-      assign(invocation.cognito_identity, next, "Lambda-Runtime-Cognito-Identity");
+      assign(invocation.request_id, *next, "Lambda-Runtime-Aws-Request-Id");
+      assign(invocation.function_arn, *next, "Lambda-Runtime-Invoked-Function-Arn");
+      assign(invocation.trace_id, *next, "Lambda-Runtime-Trace-Id");
+      assign(invocation.client_context, *next, "Lambda-Runtime-Client-Context");
+      assign(invocation.cognito_identity, *next, "Lambda-Runtime-Cognito-Identity");
       invocation.deadline_ms = 0;
-      if (auto deadline = next.header("Lambda-Runtime-Deadline-Ms")) {
+      if (auto deadline = next->header("Lambda-Runtime-Deadline-Ms")) {
         std::from_chars(deadline->data(), deadline->data() + deadline->size(),
                         invocation.deadline_ms);
       }
@@ -165,7 +167,7 @@ int run(const web::Handler& handler, RuntimeOptions options) {
 
       {
         CurrentInvocation scope(invocation);
-        handle(handler, next.body, invocation, outcome);
+        handle(handler, next->body, invocation, outcome);
       }
 
       path.assign(kInvocationPrefix).append(invocation.request_id);
@@ -181,12 +183,19 @@ int run(const web::Handler& handler, RuntimeOptions options) {
         outcome.payload = error_body(outcome.error_type, outcome.error_message);
       }
       post_headers.emplace_back("Content-Type", "application/json");
-      const ApiReply& posted = api.send("POST", path, outcome.payload, post_headers);
-      if (posted.status / 100 != 2) {
-        std::fprintf(
-            stderr, "lambdeploy runtime: POST %s answered %d: %.*s\n", path.c_str(), posted.status,
-            static_cast<int>(std::min<std::size_t>(posted.body.size(), 500)), posted.body.data());
+      const bool last = options.max_invocations != 0 && count >= options.max_invocations;
+      if (last) {
+        const ApiReply& reply = api.send("POST", path, outcome.payload, post_headers);
+        posted.status = reply.status;
+        posted.body.assign(reply.body.substr(0, std::min<std::size_t>(reply.body.size(), 500)));
+      } else {
+        next = &api.post_then_get(path, outcome.payload, post_headers, kNextPath, posted);
       }
+      if (posted.status / 100 != 2) {
+        std::fprintf(stderr, "lambdeploy runtime: POST %s answered %d: %s\n", path.c_str(),
+                     posted.status, posted.body.c_str());
+      }
+      if (last) break;
     }
   } catch (const ApiUnreachable& e) {
     std::fprintf(stderr, "lambdeploy runtime: %s; exiting\n", e.what());

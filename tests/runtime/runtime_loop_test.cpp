@@ -176,6 +176,29 @@ TEST(RuntimeLoop, ExitsNonZeroWhenTheRuntimeApiGoesAway) {
   EXPECT_EQ(requests[3].path, "/2018-06-01/runtime/invocation/next");
 }
 
+// The result is posted with the next GET right behind it; when the Runtime API closes the
+// connection after answering the POST, the GET it never read goes out again on a new one.
+TEST(RuntimeLoop, AsksForTheNextInvocationAgainWhenThePostClosesTheConnection) {
+  LoopbackServer server;
+  server.script({Step::respond(200, http_event("/a"), {{"Lambda-Runtime-Aws-Request-Id", "r1"}}),
+                 Step::respond(202, R"({"status":"OK"})", {{"Connection", "close"}}),
+                 Step::respond(200, http_event("/b"), {{"Lambda-Runtime-Aws-Request-Id", "r2"}}),
+                 Step::respond(202, R"({"status":"OK"})")});
+  RecordingHandler recorder;
+  RuntimeOptions options;
+  options.api = "127.0.0.1:" + std::to_string(server.port());
+  options.max_invocations = 2;
+  EXPECT_EQ(run(recorder.handler(), options), 0);
+  EXPECT_EQ(recorder.paths, (std::vector<std::string>{"/a", "/b"}));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[1].path, "/2018-06-01/runtime/invocation/r1/response");
+  EXPECT_EQ(requests[1].connection, 1);
+  EXPECT_EQ(requests[2].path, "/2018-06-01/runtime/invocation/next");
+  EXPECT_EQ(requests[2].connection, 2);
+  EXPECT_EQ(requests[3].path, "/2018-06-01/runtime/invocation/r2/response");
+}
+
 TEST(RuntimeLoop, ReconnectsOnceWhenTheConnectionDrops) {
   LoopbackServer server;
   server.script({Step::reset(),
