@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/strings.hpp"
-#include "core/transport.hpp"
+#include "aws/transport.hpp"
 
 namespace ld {
 namespace {

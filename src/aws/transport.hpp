@@ -1,6 +1,17 @@
 #pragma once
-// The transport as the AWS client uses it (core's libcurl transport).
+// The transport as the AWS client uses it: libcurl (connections reused per host, TLS verified,
+// bodies streamed from files), behind core's Transport seam.
+#include <memory>
+
 #include "core/transport.hpp"
+
+namespace ld {
+
+// libcurl transport: connections reused per host, TLS verified, bodies streamed from files.
+// Thread-safe.
+std::shared_ptr<Transport> make_curl_transport(TransportOptions options = {});
+
+}  // namespace ld
 
 namespace ld::aws {
 

@@ -1,5 +1,5 @@
 #pragma once
-// Sending one HTTP request and getting its response: the seam between clients and libcurl.
+// Sending one HTTP request and getting its response: the seam between clients and the wire.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -34,8 +34,9 @@ class Transport {
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
-// libcurl transport: connections reused per host, TLS verified, bodies streamed from files.
-// Thread-safe.
-std::shared_ptr<Transport> make_curl_transport(TransportOptions options = {});
+// HTTP/1.1 over plain sockets and OpenSSL TLS, with the same behaviour as the libcurl transport
+// (no redirects followed, connections reused per origin, TLS verified). The bootstrap's transport:
+// it links no libcurl (aws/transport.hpp has the libcurl one). Thread-safe.
+std::shared_ptr<Transport> make_socket_transport(TransportOptions options = {});
 
 }  // namespace ld

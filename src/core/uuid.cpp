@@ -1,11 +1,11 @@
-#include "web/request_id.hpp"
+#include "core/uuid.hpp"
 
 #include <cstdint>
 #include <random>
 
-namespace ld::web {
+namespace ld {
 
-std::string generate_request_id() {
+std::string random_uuid() {
   thread_local std::mt19937_64 engine{[] {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd()};
@@ -29,4 +29,4 @@ std::string generate_request_id() {
   return out;
 }
 
-}  // namespace ld::web
+}  // namespace ld

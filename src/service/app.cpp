@@ -54,7 +54,7 @@ RepoFilter filter_from(const web::Params& params) {
 void add_routes(web::App& app, const Settings& settings) {
   ld::TransportOptions options;
   options.request_timeout = settings.upstream_timeout;
-  auto transport = ld::make_curl_transport(options);
+  auto transport = ld::make_socket_transport(options);
   GitHubSettings github{settings.github_api_url, settings.github_token,
                         "lambdeploy-github-digest/" + settings.version};
   auto upstreams = std::make_shared<const Upstreams>(

@@ -11,10 +11,10 @@
 #include <random>
 #include <thread>
 
+#include "aws/transport.hpp"
 #include "core/encoding.hpp"
 #include "core/hash.hpp"
 #include "core/http.hpp"
-#include "core/transport.hpp"
 #include "support/loopback_server.hpp"
 
 namespace ld {

@@ -1,6 +1,8 @@
 // The GitHub client against a fake GitHub on loopback: paths, headers, redirects, failures.
 #include "service/github_client.hpp"
 
+#include "core/transport.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,7 +20,7 @@ GitHubClient client_for(const FakeGitHub& github, std::string token = "",
                         std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
   ld::TransportOptions options;
   options.request_timeout = timeout;
-  return GitHubClient({github.url(), std::move(token)}, ld::make_curl_transport(options));
+  return GitHubClient({github.url(), std::move(token)}, ld::make_socket_transport(options));
 }
 
 TEST(GitHubClient, RateLimitReturnsHeadersContentAndDuration) {
@@ -87,7 +89,7 @@ TEST(GitHubClient, TokenIsNotSentToARedirectOnAnotherHost) {
   ld::test::LoopbackServer api;
   api.script({ld::test::Step::respond(
       302, "", {{"Location", codeload.url() + "/codeload/octo/hello/legacy.zip/main"}})});
-  GitHubClient client({api.url(), "ghp_secret"}, ld::make_curl_transport());
+  GitHubClient client({api.url(), "ghp_secret"}, ld::make_socket_transport());
   const auto result = client.zipball({"octo", "hello", "main"});
   EXPECT_EQ(result.body, "zip-bytes");
   EXPECT_EQ(api.requests().at(0).header("authorization"), "Bearer ghp_secret");
@@ -139,7 +141,8 @@ TEST(GitHubClient, UnreachableUpstreamIsStatusZero) {
     FakeGitHub gone;
     port = gone.port();
   }
-  GitHubClient client({"http://127.0.0.1:" + std::to_string(port), ""}, ld::make_curl_transport());
+  GitHubClient client({"http://127.0.0.1:" + std::to_string(port), ""},
+                      ld::make_socket_transport());
   try {
     client.rate_limit();
     FAIL() << "no error";
@@ -169,7 +172,7 @@ TEST(GitHubClient, EndlessRedirectsAreAnUpstreamError) {
   ld::test::LoopbackServer api([](const ld::test::ReceivedRequest& request) {
     return ld::test::Step::respond(302, "", {{"Location", request.path}});
   });
-  GitHubClient client({api.url(), ""}, ld::make_curl_transport());
+  GitHubClient client({api.url(), ""}, ld::make_socket_transport());
   try {
     client.zipball({"octo", "hello", "main"});
     FAIL() << "no error";

@@ -17,8 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/transport.hpp"
 #include "core/error.hpp"
-#include "core/transport.hpp"
 
 namespace ld::web {
 namespace {
