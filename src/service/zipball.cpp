@@ -1,6 +1,6 @@
 #include "service/zipball.hpp"
 
-#include <zip.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 
@@ -9,20 +9,48 @@
 
 namespace ld::service {
 
-// libzip's archive handle, closed with the Zipball.
+// The zip's bytes, its central directory and one reused libdeflate decompressor.
 struct Zipball::Archive {
-  zip_t* zip = nullptr;
+  std::string_view bytes;
+  ZipDirectory directory;
+  libdeflate_decompressor* decompressor = nullptr;
+
+  Archive() = default;
+  Archive(const Archive&) = delete;
+  Archive& operator=(const Archive&) = delete;
   ~Archive() {
-    if (zip != nullptr) zip_discard(zip);
+    if (decompressor != nullptr) libdeflate_free_decompressor(decompressor);
   }
 };
 
 namespace {
 
-std::string zip_error_text(zip_error_t* error) {
-  std::string text = zip_error_strerror(error);
-  zip_error_fini(error);
-  return text;
+// Inflates or copies `entry`'s data into `out` (exactly its declared size), checks its CRC-32.
+// Returns "" on success, else why the entry cannot be read.
+std::string extract(libdeflate_decompressor* decompressor, const ZipDirectoryEntry& entry,
+                    std::string_view data, char* out) {
+  const std::size_t size = static_cast<std::size_t>(entry.uncompressed_size);
+  if (entry.method == 0) {
+    if (data.size() != size) {
+      return "stored data of " + std::to_string(data.size()) + " bytes, declared " +
+             std::to_string(size);
+    }
+    std::copy(data.begin(), data.end(), out);
+  } else {
+    std::size_t actual = 0;
+    const libdeflate_result result =
+        libdeflate_deflate_decompress(decompressor, data.data(), data.size(), out, size, &actual);
+    if (result == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      return "it is larger than its declared " + std::to_string(size) + " bytes";
+    }
+    if (result != LIBDEFLATE_SUCCESS) return "corrupt deflate data";
+    if (actual != size) {
+      return "it is smaller (" + std::to_string(actual) + " bytes) than its declared " +
+             std::to_string(size) + " bytes";
+    }
+  }
+  if (libdeflate_crc32(0, out, size) != entry.crc32) return "CRC-32 mismatch";
+  return {};
 }
 
 }  // namespace
@@ -45,33 +73,12 @@ std::string unsafe_reason(std::string_view name) {
 Zipball::Zipball(std::string_view bytes, ZipLimits limits)
     : archive_(std::make_unique<Archive>()), limits_(limits) {
   if (bytes.empty()) throw ZipballError("the zipball is empty (0 bytes)");
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-  if (source == nullptr) throw ZipballError("cannot read the zipball: " + zip_error_text(&error));
-  archive_->zip = zip_open_from_source(source, ZIP_RDONLY, &error);
-  if (archive_->zip == nullptr) {
-    zip_source_free(source);
-    throw ZipballError("the zipball is not a zip archive (" + std::to_string(bytes.size()) +
-                       " bytes): " + zip_error_text(&error));
-  }
-  zip_error_fini(&error);
-
-  const zip_int64_t count = zip_get_num_entries(archive_->zip, 0);
-  if (count < 0 || static_cast<std::uint64_t>(count) > limits_.max_entries) {
-    throw ZipballError("the zipball has " + std::to_string(count) + " entries, more than the " +
-                       std::to_string(limits_.max_entries) + " allowed");
-  }
-  files_.reserve(static_cast<std::size_t>(count));
-  for (zip_int64_t i = 0; i < count; ++i) {
-    const auto index = static_cast<zip_uint64_t>(i);
-    zip_stat_t stat;
-    zip_stat_init(&stat);
-    if (zip_stat_index(archive_->zip, index, 0, &stat) != 0 || (stat.valid & ZIP_STAT_NAME) == 0) {
-      throw ZipballError("the zipball's entry " + std::to_string(i) +
-                         " cannot be read: " + zip_strerror(archive_->zip));
-    }
-    const std::string_view name = stat.name;
+  archive_->bytes = bytes;
+  archive_->directory = read_zip_directory(bytes, limits_.max_entries);
+  const auto& entries = archive_->directory.entries;
+  files_.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::string_view name = entries[i].name;
     if (auto reason = unsafe_reason(name); !reason.empty()) {
       refused_.push_back({std::string(name), std::move(reason)});
       continue;
@@ -81,8 +88,8 @@ Zipball::Zipball(std::string_view bytes, ZipLimits limits)
     if (slash == std::string_view::npos) continue;  // beside the top folder: not the repo's
     ZipEntry entry;
     entry.path = std::string(name.substr(slash + 1));
-    entry.size = (stat.valid & ZIP_STAT_SIZE) != 0 ? stat.size : 0;
-    entry.index = index;
+    entry.size = entries[i].uncompressed_size;
+    entry.index = i;
     files_.push_back(std::move(entry));
   }
   std::sort(files_.begin(), files_.end(),
@@ -105,35 +112,32 @@ ReadOutcome Zipball::append_text(const ZipEntry& entry, std::string& out) {
     throw ZipballError("the zipball holds more than " + std::to_string(limits_.max_total_bytes) +
                        " bytes of text (limit reached at '" + entry.path + "')");
   }
-  zip_file_t* file = zip_fopen_index(archive_->zip, entry.index, 0);
-  if (file == nullptr) {
-    throw ZipballError("cannot open '" + entry.path +
-                       "' in the zipball: " + zip_strerror(archive_->zip));
+  const auto& entries = archive_->directory.entries;
+  if (entry.index >= entries.size()) {
+    throw ZipballError("'" + entry.path + "' is not an entry of this zipball");
+  }
+  const ZipDirectoryEntry& stored = entries[static_cast<std::size_t>(entry.index)];
+  auto fail = [&](const std::string& reason) {
+    return ZipballError("cannot read '" + entry.path + "' in the zipball: " + reason);
+  };
+  if (stored.encrypted()) throw fail("it is encrypted");
+  if (stored.method != 0 && stored.method != 8) {
+    throw fail("compression method " + std::to_string(stored.method) +
+               " is not supported (only stored and deflate)");
+  }
+  const std::string_view data = entry_data(archive_->bytes, archive_->directory, stored);
+  if (archive_->decompressor == nullptr) {
+    archive_->decompressor = libdeflate_alloc_decompressor();
+    if (archive_->decompressor == nullptr) throw fail("no memory for a decompressor");
   }
   const std::size_t start = out.size();
-  // One byte of room past the declared size shows an entry that lies about its size.
-  out.resize(start + entry.size + 1);
-  std::uint64_t total = 0;
-  for (;;) {
-    const zip_int64_t n = zip_fread(file, out.data() + start + total, entry.size + 1 - total);
-    if (n < 0) {
-      std::string reason = zip_file_strerror(file);
-      zip_fclose(file);
-      out.resize(start);
-      throw ZipballError("cannot read '" + entry.path + "' in the zipball: " + reason);
-    }
-    if (n == 0) break;
-    total += static_cast<std::uint64_t>(n);
-    if (total > entry.size) {
-      zip_fclose(file);
-      out.resize(start);
-      throw ZipballError("'" + entry.path + "' in the zipball is larger than its declared " +
-                         std::to_string(entry.size) + " bytes");
-    }
+  out.resize(start + static_cast<std::size_t>(entry.size));
+  std::string reason = extract(archive_->decompressor, stored, data, out.data() + start);
+  if (!reason.empty()) {
+    out.resize(start);
+    throw fail(reason);
   }
-  zip_fclose(file);
-  out.resize(start + total);
-  bytes_read_ += total;
+  bytes_read_ += entry.size;
   if (!is_text_content(std::string_view(out).substr(start))) {
     out.resize(start);
     return ReadOutcome::Binary;

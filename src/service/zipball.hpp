@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.hpp"
+#include "service/zip_directory.hpp"
 
 namespace ld::service {
 
@@ -21,17 +21,11 @@ struct ZipLimits {
   std::uint64_t max_file_bytes = 8ull << 20;     // declared size above which a file is skipped
 };
 
-// The zip could not be read, or broke a limit. Routes answer 502 (bad upstream data) or 413.
-class ZipballError : public ld::Error {
- public:
-  using ld::Error::Error;
-};
-
 // One file of the repository.
 struct ZipEntry {
   std::string path;         // top folder stripped: "src/main.cpp"
   std::uint64_t size = 0;   // declared uncompressed size
-  std::uint64_t index = 0;  // index in the zip
+  std::uint64_t index = 0;  // index in the zip's central directory
 };
 
 // An entry that was not listed, and why ("path escapes the folder", "absolute path").
@@ -58,8 +52,10 @@ class Zipball {
   std::vector<std::string> names() const;
 
   // Appends the file's bytes to `out` when it is text (by name and content); leaves `out` as it
-  // was for a binary file or one above max_file_bytes. Throws ZipballError when the entry is
-  // larger than it declared, is corrupt, or reading it would pass max_total_bytes.
+  // was for a binary file or one above max_file_bytes. Throws ZipballError (and leaves `out` as
+  // it was) when the entry is larger or smaller than it declared, fails its CRC-32, is
+  // encrypted, uses a method other than stored or deflate, lies outside the archive, or reading
+  // it would pass max_total_bytes. Never writes more than the declared size.
   ReadOutcome append_text(const ZipEntry& entry, std::string& out);
 
   // Every text file that passes the filter's path filters, as (path, content).

@@ -2,6 +2,10 @@
 #include "service/zipball.hpp"
 
 #include <gtest/gtest.h>
+#include <libdeflate.h>
+
+#include <cstring>
+#include <random>
 
 #include "service/file_kind.hpp"
 #include "service/repo_filter.hpp"
@@ -27,6 +31,76 @@ std::string small_repo() {
       {kTop + "notes", "plain text without an extension\n"},
       {"pax_global_header", "52 comment=1a2b3c\n"},
   });
+}
+
+// Sets a 16- or 32-bit field of `name`'s central record (and of its local header when
+// `local_at` is not 0), as a hostile or broken zip would have it.
+void patch_entry(std::string& zip, std::string_view name, std::size_t central_at,
+                 std::size_t local_at, std::uint32_t value, int width) {
+  auto put = [&](std::size_t at) {
+    for (int i = 0; i < width; ++i) zip[at + i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+  };
+  for (std::size_t at = 0; at + 46 <= zip.size(); ++at) {
+    if (std::memcmp(zip.data() + at, "PK\x01\x02", 4) != 0) continue;
+    const std::size_t name_length =
+        static_cast<unsigned char>(zip[at + 28]) | (static_cast<unsigned char>(zip[at + 29]) << 8);
+    if (std::string_view(zip.data() + at + 46, name_length) != name) continue;
+    put(at + central_at);
+    std::uint32_t local = 0;
+    for (int i = 3; i >= 0; --i)
+      local = (local << 8) | static_cast<unsigned char>(zip[at + 42 + i]);
+    if (local_at != 0) put(local + local_at);
+    return;
+  }
+  FAIL() << "no entry " << name;
+}
+
+// A zip whose entries are stored (method 0), written by hand.
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out;
+  std::string central;
+  auto put = [](std::string& to, std::uint32_t value, int width) {
+    for (int i = 0; i < width; ++i) to.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+  };
+  for (const auto& [name, content] : files) {
+    const auto offset = static_cast<std::uint32_t>(out.size());
+    const auto crc = libdeflate_crc32(0, content.data(), content.size());
+    const auto size = static_cast<std::uint32_t>(content.size());
+    const auto name_size = static_cast<std::uint32_t>(name.size());
+    out += "PK\x03\x04";
+    put(out, 20, 2), put(out, 0, 2), put(out, 0, 2), put(out, 0, 4), put(out, crc, 4);
+    put(out, size, 4), put(out, size, 4), put(out, name_size, 2), put(out, 0, 2);
+    out += name + content;
+    central += "PK\x01\x02";
+    put(central, 20, 2), put(central, 20, 2), put(central, 0, 2), put(central, 0, 2);
+    put(central, 0, 4), put(central, crc, 4), put(central, size, 4), put(central, size, 4);
+    put(central, name_size, 2), put(central, 0, 4), put(central, 0, 4), put(central, 0, 4);
+    put(central, offset, 4);
+    central += name;
+  }
+  const auto offset = static_cast<std::uint32_t>(out.size());
+  out += central;
+  out += "PK\x05\x06";
+  put(out, 0, 4), put(out, static_cast<std::uint32_t>(files.size()), 2);
+  put(out, static_cast<std::uint32_t>(files.size()), 2);
+  put(out, static_cast<std::uint32_t>(central.size()), 4), put(out, offset, 4), put(out, 0, 2);
+  return out;
+}
+
+std::string read_error(const std::string& zip) {
+  try {
+    Zipball zipball(zip);
+    std::string out = "kept";
+    for (const auto& entry : zipball.files()) zipball.append_text(entry, out);
+    EXPECT_EQ(out.substr(0, 4), "kept");
+  } catch (const ZipballError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
 }
 
 TEST(Zipball, ListsFilesWithTheTopFolderStrippedAndSorted) {
@@ -161,6 +235,130 @@ TEST(Zipball, PerFileLimitSkipsBigFiles) {
   const auto files = zipball.text_files(RepoFilter{});
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].first, "small.txt");
+}
+
+TEST(Zipball, ReadsStoredEntries) {
+  const std::string zip =
+      stored_zip({{kTop + "b.txt", "bravo\n"}, {kTop + "a.txt", "alpha\n"}, {kTop + "e.txt", ""}});
+  Zipball zipball(zip);
+  const auto files = zipball.text_files(RepoFilter{});
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0], (std::pair<std::string, std::string>{"a.txt", "alpha\n"}));
+  EXPECT_EQ(files[1], (std::pair<std::string, std::string>{"b.txt", "bravo\n"}));
+  EXPECT_EQ(files[2], (std::pair<std::string, std::string>{"e.txt", ""}));
+}
+
+TEST(Zipball, ReadsDeflatedEntriesOfEverySize) {
+  std::vector<ZipFile> files;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "line " + std::to_string(i * 7919 % 1000) + " of text\n";
+  files.push_back({kTop + "big.txt", text});
+  files.push_back({kTop + "one.txt", "1"});
+  const std::string zip = build_zip(files);
+  Zipball zipball(zip);
+  const auto read = zipball.text_files(RepoFilter{});
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].second, text);
+  EXPECT_EQ(read[1].second, "1");
+  EXPECT_EQ(zipball.bytes_read(), text.size() + 1);
+}
+
+TEST(Zipball, AnUnsupportedMethodIsAClearError) {
+  std::string zip = build_zip({{kTop + "a.txt", std::string(100, 'a')}});
+  patch_entry(zip, kTop + "a.txt", 10, 8, 12, 2);  // bzip2
+  const std::string error = read_error(zip);
+  EXPECT_TRUE(contains(error, "'a.txt'")) << error;
+  EXPECT_TRUE(contains(error, "compression method 12 is not supported")) << error;
+}
+
+TEST(Zipball, AnEncryptedEntryIsAClearError) {
+  std::string zip = build_zip({{kTop + "a.txt", std::string(100, 'a')}});
+  patch_entry(zip, kTop + "a.txt", 8, 6, 1, 2);
+  const std::string error = read_error(zip);
+  EXPECT_TRUE(contains(error, "'a.txt'")) << error;
+  EXPECT_TRUE(contains(error, "encrypted")) << error;
+}
+
+TEST(Zipball, ACrcMismatchIsAClearError) {
+  for (const bool stored : {false, true}) {
+    std::string zip = stored ? stored_zip({{kTop + "a.txt", "alpha\n"}})
+                             : build_zip({{kTop + "a.txt", std::string(100, 'a')}});
+    patch_entry(zip, kTop + "a.txt", 16, 0, 0x12345678u, 4);
+    const std::string error = read_error(zip);
+    EXPECT_TRUE(contains(error, "'a.txt'")) << error;
+    EXPECT_TRUE(contains(error, "CRC-32 mismatch")) << error;
+  }
+}
+
+TEST(Zipball, AnEntrySmallerThanDeclaredIsAClearError) {
+  std::string zip = build_zip({{kTop + "a.txt", std::string(1000, 'a')}});
+  ld::test::set_declared_size(zip, kTop + "a.txt", 2000);
+  const std::string error = read_error(zip);
+  EXPECT_TRUE(contains(error, "smaller (1000 bytes) than its declared 2000 bytes")) << error;
+}
+
+TEST(Zipball, ABombIsSkippedByItsDeclaredSizeWithoutInflating) {
+  // 12 MB of zeros (above the 8 MB per-file limit) deflate to about 12 KB.
+  const std::string zip =
+      build_zip({{kTop + "zeros.txt", std::string(12u << 20, '\0')}, {kTop + "ok.txt", "ok\n"}});
+  ASSERT_LT(zip.size(), 1u << 20);
+  Zipball zipball(zip);
+  std::string out;
+  EXPECT_EQ(zipball.append_text(zipball.files()[1], out), ReadOutcome::TooLarge);
+  EXPECT_EQ(zipball.bytes_read(), 0u);
+  ZipLimits total;
+  total.max_file_bytes = 128u << 20;
+  total.max_total_bytes = 1u << 20;
+  Zipball capped(zip, total);
+  EXPECT_THROW(capped.append_text(capped.files()[1], out), ZipballError);
+  EXPECT_EQ(capped.bytes_read(), 0u);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(Zipball, BackslashAndDriveLetterNamesAreRefused) {
+  const std::string zip = stored_zip({{kTop + "ok.txt", "fine\n"},
+                                      {"top\\..\\evil.txt", "escape\n"},
+                                      {std::string("top/nul\0.txt", 12), "nul\n"}});
+  Zipball zipball(zip);
+  EXPECT_EQ(zipball.names(), (std::vector<std::string>{"ok.txt"}));
+  ASSERT_EQ(zipball.refused().size(), 2u);
+  EXPECT_EQ(zipball.refused()[0].reason, "backslash in path");
+  EXPECT_EQ(zipball.refused()[1].reason, "NUL in path");
+}
+
+TEST(Zipball, AnHtmlErrorPageIsAClearError) {
+  const std::string error = read_error("<!DOCTYPE html><html><body>Rate limit</body></html>");
+  EXPECT_TRUE(contains(error, "not a zip archive")) << error;
+}
+
+TEST(Zipball, EveryTruncationGivesAResultOrAnError) {
+  for (const std::string& full :
+       {small_repo(), stored_zip({{kTop + "a.txt", "alpha\n"}, {kTop + "b.md", "# b\n"}})}) {
+    for (std::size_t length = 0; length < full.size(); ++length) {
+      const std::string cut = full.substr(0, length);
+      EXPECT_FALSE(read_error(cut).empty()) << "length " << length;
+    }
+  }
+}
+
+TEST(Zipball, RandomByteFlipsGiveAResultOrAnError) {
+  const std::string full = small_repo();
+  std::mt19937 random(20261127);
+  std::size_t errors = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string zip = full;
+    const int flips = 1 + static_cast<int>(random() % 3);
+    for (int i = 0; i < flips; ++i) {
+      zip[random() % zip.size()] ^= static_cast<char>(1 + random() % 255);
+    }
+    try {
+      Zipball zipball(zip);
+      zipball.text_files(RepoFilter{});
+    } catch (const ZipballError&) {
+      ++errors;
+    }
+  }
+  EXPECT_GT(errors, 0u);
 }
 
 TEST(FileKind, NamesAndContent) {
