@@ -3,9 +3,9 @@
 # process's maximum RSS (/usr/bin/time -v) of `digest_bench --digest ZIP` on a synthetic
 # repository zipball, next to the process alone (`--baseline`) and to what it must hold (the zip's
 # bytes and the markdown). Issue target: peak at most twice the zipball's size.
-# Usage: bench/digest_memory.sh [build-dir (default build/zipball-rel)] [zip MB (default 20)]
+# Usage: bench/digest_memory.sh [build-dir (default build/release)] [zip MB (default 20)]
 set -euo pipefail
-build=${1:-build/zipball-rel}
+build=${1:-build/release}
 megabytes=${2:-20}
 bench=$build/bench/digest_bench
 [ -x "$bench" ] || { echo "no $bench: build the digest_bench target first" >&2; exit 1; }
