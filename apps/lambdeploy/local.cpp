@@ -1,0 +1,275 @@
+// `lambdeploy local`: start, stop, status and reset of the AWS-compatible endpoint on loopback.
+// A running endpoint leaves {data-dir}/endpoint.json (pid, port, url) for the other commands.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "core/error.hpp"
+#include "aws/transport.hpp"
+#include "local/endpoint.hpp"
+
+namespace ld::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// What `local` options say.
+struct LocalOptions {
+  int port = 4566;
+  std::string data_dir;
+  std::vector<std::string> keys;
+  bool detach = false;
+  bool verbose = false;
+};
+
+fs::path data_dir_of(const LocalOptions& options) {
+  if (!options.data_dir.empty()) return options.data_dir;
+  if (const char* env = std::getenv("LAMBDEPLOY_LOCAL_DIR"); env != nullptr && *env != '\0')
+    return env;
+  return ".lambdeploy/local";
+}
+
+fs::path state_file(const fs::path& dir) {
+  return dir / "endpoint.json";
+}
+
+// The running endpoint's state, when its process is alive.
+std::optional<json> running_state(const fs::path& dir) {
+  std::ifstream in(state_file(dir));
+  if (!in) return std::nullopt;
+  json state = json::parse(in, nullptr, false);
+  if (!state.is_object() || !state.contains("pid")) return std::nullopt;
+  pid_t pid = state["pid"].get<pid_t>();
+  if (::kill(pid, 0) != 0) return std::nullopt;
+  return state;
+}
+
+std::optional<json> health(const std::string& url) {
+  try {
+    TransportOptions options;
+    options.connect_timeout = std::chrono::milliseconds(500);
+    options.request_timeout = std::chrono::milliseconds(2000);
+    auto transport = make_curl_transport(options);
+    HttpRequest request;
+    request.scheme = "http";
+    request.host = "127.0.0.1";
+    request.port = std::stoi(url.substr(url.rfind(':') + 1));
+    request.path = "/_lambdeploy/health";
+    HttpResponse response = transport->send(request);
+    if (response.status != 200) return std::nullopt;
+    json body = json::parse(response.body, nullptr, false);
+    if (body.is_discarded()) return std::nullopt;
+    return body;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+local::EndpointOptions endpoint_options(const LocalOptions& options) {
+  local::EndpointOptions out;
+  out.server.port = options.port;
+  out.server.verbose = options.verbose;
+  out.data_dir = data_dir_of(options);
+  if (!options.keys.empty()) {
+    out.keys.clear();
+    for (const auto& text : options.keys) out.keys.push_back(local::KeyRing::parse(text));
+  }
+  return out;
+}
+
+// Serves until SIGINT or SIGTERM.
+int serve(const LocalOptions& options) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+
+  local::Endpoint endpoint(endpoint_options(options));
+  endpoint.start();
+  const fs::path dir = endpoint.options().data_dir;
+  {
+    json state = {{"pid", ::getpid()}, {"port", endpoint.port()}, {"url", endpoint.url()}};
+    const fs::path tmp = state_file(dir).string() + ".tmp";
+    std::ofstream(tmp) << state.dump() << "\n";
+    fs::rename(tmp, state_file(dir));
+  }
+  std::printf("lambdeploy local: listening on %s (data in %s)\n", endpoint.url().c_str(),
+              fs::absolute(dir).c_str());
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::error_code ec;
+  fs::remove(state_file(dir), ec);
+  endpoint.stop();
+  std::printf("lambdeploy local: stopped\n");
+  return 0;
+}
+
+int start(const LocalOptions& options) {
+  const fs::path dir = data_dir_of(options);
+  if (auto state = running_state(dir)) {
+    std::fprintf(stderr, "lambdeploy local: already running at %s (pid %d, data in %s)\n",
+                 state->value("url", "").c_str(), state->value("pid", 0), dir.c_str());
+    return 1;
+  }
+  if (!options.detach) return serve(options);
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path log = dir / "endpoint.log";
+  pid_t child = ::fork();
+  if (child < 0) throw Error("cannot fork the endpoint's process");
+  if (child == 0) {
+    ::setsid();
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+    }
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    int code = 1;
+    try {
+      code = serve(options);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lambdeploy local: %s\n", e.what());
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  // Wait for it to answer its health route (it writes endpoint.json once it listens).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) {
+      std::fprintf(stderr, "lambdeploy local: the endpoint exited at start; see %s\n", log.c_str());
+      std::ifstream in(log);
+      std::string line;
+      while (std::getline(in, line)) std::fprintf(stderr, "  %s\n", line.c_str());
+      return 1;
+    }
+    if (auto state = running_state(dir)) {
+      if (health(state->value("url", ""))) {
+        std::printf("lambdeploy local: listening on %s (pid %d, data in %s, log %s)\n",
+                    state->value("url", "").c_str(), child, fs::absolute(dir).c_str(), log.c_str());
+        return 0;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(child, SIGKILL);
+  std::fprintf(stderr, "lambdeploy local: the endpoint did not answer within 10 s; see %s\n",
+               log.c_str());
+  return 1;
+}
+
+int stop(const LocalOptions& options) {
+  const fs::path dir = data_dir_of(options);
+  auto state = running_state(dir);
+  if (!state) {
+    std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
+    return 0;
+  }
+  pid_t pid = state->value("pid", 0);
+  ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (::kill(pid, 0) == 0) {
+    ::kill(pid, SIGKILL);
+    std::error_code ec;
+    fs::remove(state_file(dir), ec);
+    std::printf("lambdeploy local: killed pid %d (it did not stop within 5 s)\n", pid);
+    return 0;
+  }
+  std::printf("lambdeploy local: stopped pid %d\n", pid);
+  return 0;
+}
+
+int status(const LocalOptions& options) {
+  const fs::path dir = data_dir_of(options);
+  auto state = running_state(dir);
+  if (!state) {
+    std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
+    return 3;
+  }
+  auto answer = health(state->value("url", ""));
+  if (!answer) {
+    std::printf("lambdeploy local: pid %d is alive but %s does not answer\n",
+                state->value("pid", 0), state->value("url", "").c_str());
+    return 1;
+  }
+  std::printf("lambdeploy local: running at %s (pid %d)\n", state->value("url", "").c_str(),
+              state->value("pid", 0));
+  for (const auto& [key, value] : answer->items()) {
+    if (key == "status") continue;
+    std::printf("  %s: %s\n", key.c_str(),
+                value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
+  }
+  return 0;
+}
+
+int reset(const LocalOptions& options) {
+  const fs::path dir = data_dir_of(options);
+  if (auto state = running_state(dir)) {
+    std::fprintf(stderr,
+                 "lambdeploy local: the endpoint is running (pid %d); `lambdeploy local stop` "
+                 "first\n",
+                 state->value("pid", 0));
+    return 1;
+  }
+  std::error_code ec;
+  auto removed = fs::remove_all(dir, ec);
+  if (ec) throw Error("cannot remove " + dir.string() + ": " + ec.message());
+  std::printf("lambdeploy local: removed %s (%ju files)\n", dir.c_str(),
+              static_cast<std::uintmax_t>(removed));
+  return 0;
+}
+
+}  // namespace
+
+void add_local_command(CLI::App& app) {
+  auto options = std::make_shared<LocalOptions>();
+  auto* local = app.add_subcommand("local", "the AWS-compatible endpoint on loopback");
+  local->require_subcommand(1);
+  local->add_option("--data-dir", options->data_dir,
+                    "where state lives (default: $LAMBDEPLOY_LOCAL_DIR or .lambdeploy/local)");
+  auto* start_cmd = local->add_subcommand("start", "start the endpoint on 127.0.0.1");
+  start_cmd->add_option("--port", options->port, "port (default 4566)")
+      ->check(CLI::Range(0, 65535));
+  start_cmd->add_flag("--detach,-d", options->detach, "run in the background");
+  start_cmd->add_flag("--verbose,-v", options->verbose, "one line per request");
+  start_cmd->add_option("--key", options->keys,
+                        "accepted key pair ACCESS:SECRET[:ACCOUNT] (default test:test)");
+  auto run = [](int (*command)(const LocalOptions&), std::shared_ptr<LocalOptions> o) {
+    return [command, o] {
+      int code = command(*o);
+      if (code != 0) throw CLI::RuntimeError(code);
+    };
+  };
+  start_cmd->callback(run(start, options));
+  local->add_subcommand("stop", "stop the running endpoint")->callback(run(stop, options));
+  local->add_subcommand("status", "say whether it runs, where, and how")
+      ->callback(run(status, options));
+  local->add_subcommand("reset", "delete all its state (it must be stopped)")
+      ->callback(run(reset, options));
+}
+
+}  // namespace ld::cli

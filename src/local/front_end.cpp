@@ -1,0 +1,196 @@
+#include "local/front_end.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "aws/error.hpp"
+#include "aws/sigv4_verify.hpp"
+#include "core/strings.hpp"
+#include "core/uuid.hpp"
+#include "local/wire_decode.hpp"
+#include "local/wire_encode.hpp"
+
+namespace ld::local {
+
+namespace {
+
+// X-Amz-Target prefixes of the json services we serve.
+std::string service_of_target(std::string_view target) {
+  std::string_view prefix = target.substr(0, target.find('.'));
+  if (prefix == "Logs_20140328") return "logs";
+  if (prefix == "AmazonSSM") return "ssm";
+  if (prefix == "GraniteServiceVersion20100801") return "monitoring";
+  return {};
+}
+
+// "…Credential=AKID/20150830/us-east-1/lambda/aws4_request…" → "lambda".
+std::string scope_service(std::string_view credential) {
+  auto parts = split(credential, '/');
+  if (parts.size() != 5) return {};
+  return parts[3];
+}
+
+std::string credential_of(const HttpRequest& request) {
+  if (auto auth = request.headers.get("Authorization")) {
+    auto at = auth->find("Credential=");
+    if (at == std::string::npos) return {};
+    std::string_view rest = std::string_view(*auth).substr(at + 11);
+    return std::string(rest.substr(0, rest.find_first_of(", ")));
+  }
+  for (const auto& [key, value] : request.query)
+    if (key == "X-Amz-Credential") return value;
+  return {};
+}
+
+bool is_s3_host(std::string_view host) {
+  return host.starts_with("s3.") || host.find(".s3.") != std::string_view::npos || host == "s3" ||
+         host.starts_with("s3-");
+}
+
+std::string form_action(const HttpRequest& request) {
+  QueryParams form = request.method == "POST" ? parse_form(request.body) : request.query;
+  for (const auto& [key, value] : form)
+    if (key == "Action") return value;
+  return {};
+}
+
+ApiError as_api_error(const aws::AwsError& e) {
+  return ApiError(e.code(), e.message(), e.http_status());
+}
+
+}  // namespace
+
+std::string service_of(const HttpRequest& request) {
+  if (auto target = request.headers.get("X-Amz-Target")) {
+    if (auto service = service_of_target(*target); !service.empty()) return service;
+  }
+  if (auto service = scope_service(credential_of(request)); !service.empty()) return service;
+  if (is_s3_host(request.host)) return "s3";
+  if (form_action(request) == "AssumeRoleWithWebIdentity") return "sts";
+  return {};
+}
+
+FrontEnd::FrontEnd(std::shared_ptr<KeyRing> keys, NowFn now)
+    : keys_(std::move(keys)), now_(now ? std::move(now) : NowFn(&system_now)) {}
+
+void FrontEnd::add(std::shared_ptr<Service> service) {
+  std::string name(service->info().signing_name);
+  services_[name] = std::move(service);
+}
+
+Service* FrontEnd::find(std::string_view signing_name) const {
+  auto it = services_.find(signing_name);
+  return it == services_.end() ? nullptr : it->second.get();
+}
+
+HttpResponse FrontEnd::handle(const HttpRequest& request) const {
+  const std::string request_id = random_uuid();
+  const std::string name = service_of(request);
+  Service* service = find(name);
+  if (service == nullptr) {
+    ApiError error("UnrecognizedServiceException",
+                   name.empty() ? "the request names no AWS service (no X-Amz-Target and no "
+                                  "SigV4 credential scope)"
+                                : "the local endpoint does not serve the service '" + name + "'",
+                   400);
+    return encode_error(aws::Protocol::RestJson, error, request_id);
+  }
+  const aws::ServiceInfo& info = service->info();
+  ApiCall call;
+  call.service = name;
+  call.http = &request;
+  call.request_id = request_id;
+  call.now = now_();
+  try {
+    // Authentication: every call but STS's AssumeRoleWithWebIdentity is signed.
+    const bool unsigned_web_identity = name == "sts" && !request.headers.has("Authorization") &&
+                                       form_action(request) == "AssumeRoleWithWebIdentity";
+    if (unsigned_web_identity) {
+      call.caller.region = "us-east-1";
+    } else {
+      std::optional<KeyPair> key;
+      auto lookup = [&](std::string_view access_key) -> std::optional<std::string> {
+        key = keys_->find(access_key, call.now);
+        if (!key) return std::nullopt;
+        return key->secret_key;
+      };
+      aws::VerifyResult verified = aws::verify_request(request, lookup, call.now);
+      if (verified.ok && key && !key->session_token.empty() &&
+          verified.session_token != key->session_token) {
+        verified.ok = false;
+        verified.failure = aws::AuthFailure::UnknownKey;
+      }
+      if (!verified.ok) {
+        if (std::getenv("LAMBDEPLOY_DEBUG_SIGV4") != nullptr) {
+          std::fprintf(stderr, "sigv4: %s\ncanonical request:\n%s\nstring to sign:\n%s\n",
+                       verified.message.c_str(), verified.canonical_request.c_str(),
+                       verified.string_to_sign.c_str());
+        }
+        return encode_error(info.protocol, as_api_error(aws::auth_error(verified, info.protocol)),
+                            request_id);
+      }
+      call.caller = Caller{.access_key = key->access_key,
+                           .account = key->account,
+                           .arn = key->arn,
+                           .region = verified.region};
+    }
+
+    // Decoding.
+    const aws::Operation* operation = nullptr;
+    switch (info.protocol) {
+      case aws::Protocol::RestJson: {
+        auto match = match_rest(service->operations(), request);
+        if (!match) {
+          throw ApiError(
+              "UnknownOperationException",
+              "no " + std::string(info.id) + " operation is " + request.method + " " + request.path,
+              404);
+        }
+        operation = match->operation;
+        call.operation = std::string(operation->name);
+        call.input = std::move(match->input);
+        break;
+      }
+      case aws::Protocol::Json: {
+        std::string target = request.headers.get("X-Amz-Target").value_or("");
+        auto dot = target.find('.');
+        if (dot == std::string::npos) {
+          throw ApiError("UnknownOperationException", "X-Amz-Target names no operation");
+        }
+        call.operation = target.substr(dot + 1);
+        if (!request.body.empty()) {
+          call.input = nlohmann::json::parse(request.body, nullptr, false);
+          if (call.input.is_discarded() || !call.input.is_object()) {
+            throw ApiError("SerializationException", "the request body is not a JSON object");
+          }
+        }
+        break;
+      }
+      case aws::Protocol::Query: {
+        QueryParams form = request.method == "POST" ? parse_form(request.body) : request.query;
+        for (const auto& [key, value] : form)
+          if (key == "Action") call.operation = value;
+        if (call.operation.empty()) {
+          throw ApiError("MissingAction", "the request has no Action parameter");
+        }
+        call.input = unflatten_query(form);
+        break;
+      }
+      case aws::Protocol::RestXml:
+        break;  // S3 reads call.http itself
+    }
+
+    ApiReply reply = service->call(call);
+    return encode_reply(info, operation, call.operation, std::move(reply), request_id);
+  } catch (const ApiError& e) {
+    return encode_error(info.protocol, e, request_id);
+  } catch (const std::exception& e) {
+    ApiError internal(
+        info.protocol == aws::Protocol::Query ? "InternalFailure" : "ServiceException",
+        std::string("the local endpoint failed: ") + e.what(), 500);
+    return encode_error(info.protocol, internal, request_id);
+  }
+}
+
+}  // namespace ld::local

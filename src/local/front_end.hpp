@@ -1,0 +1,44 @@
+#pragma once
+// The local endpoint's front door for AWS API calls: finds the service a request is for (from
+// X-Amz-Target, the SigV4 credential scope and the host, as AWS's front ends do), checks its
+// signature against the key ring, decodes the call, runs it and encodes the answer or the error.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/http.hpp"
+#include "core/time.hpp"
+#include "local/key_ring.hpp"
+#include "local/service.hpp"
+
+namespace ld::local {
+
+// Routes, authenticates and answers AWS API requests. Thread-safe once services are added.
+class FrontEnd {
+ public:
+  explicit FrontEnd(std::shared_ptr<KeyRing> keys, NowFn now = {});
+
+  // Registers a service under its signing name (lambda, s3, iam, sts, logs, monitoring, ssm).
+  void add(std::shared_ptr<Service> service);
+  Service* find(std::string_view signing_name) const;
+
+  // Answers one request: `request.path` is the wire path (still percent-encoded), `query` the
+  // decoded pairs, the body complete.
+  HttpResponse handle(const HttpRequest& request) const;
+
+  KeyRing& keys() const { return *keys_; }
+  Timestamp now() const { return now_(); }
+
+ private:
+  std::shared_ptr<KeyRing> keys_;
+  NowFn now_;
+  std::map<std::string, std::shared_ptr<Service>, std::less<>> services_;
+};
+
+// Which service a request is for, or "" when nothing says: the signing name of an X-Amz-Target
+// prefix, else the credential scope's service (Authorization header or X-Amz-Credential), else
+// "s3" for an S3 host (s3.…, {bucket}.s3.…), else "sts" for an unsigned
+// AssumeRoleWithWebIdentity form.
+std::string service_of(const HttpRequest& request);
+
+}  // namespace ld::local

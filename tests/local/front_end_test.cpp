@@ -1,0 +1,203 @@
+// The local endpoint's front door, end to end on loopback: the real AWS CLI and the project's
+// own STS client get answers as from AWS; bad signatures, unknown keys, skewed clocks and
+// expired temporary credentials get AWS's errors; the health route answers.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "aws/credentials.hpp"
+#include "aws/error.hpp"
+#include "aws/services/sts.hpp"
+#include "core/transport.hpp"
+#include "local/endpoint.hpp"
+#include "support/aws_cli.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ld::local {
+namespace {
+
+using nlohmann::json;
+
+// Fixed keys for the project's clients.
+class Keys : public aws::CredentialsProvider {
+ public:
+  Keys(std::string access, std::string secret, std::string token = {})
+      : access_(std::move(access)), secret_(std::move(secret)), token_(std::move(token)) {}
+  aws::Credentials credentials() override {
+    return {access_, secret_, token_, std::nullopt, "test"};
+  }
+
+ private:
+  std::string access_, secret_, token_;
+};
+
+// An endpoint on a free port with its state in a temp dir; `skew` moves its clock.
+class RunningEndpoint {
+ public:
+  explicit RunningEndpoint(std::chrono::milliseconds skew = {}) : dir_("local-endpoint") {
+    EndpointOptions options;
+    options.server.port = 0;
+    options.server.threads = 8;
+    options.data_dir = dir_.path() / "data";
+    if (skew.count() != 0) options.now = [skew] { return system_now() + skew; };
+    endpoint_ = std::make_unique<Endpoint>(options);
+    endpoint_->start();
+  }
+  std::string url() const { return endpoint_->url(); }
+  aws::StsClient sts(const std::shared_ptr<aws::CredentialsProvider>& keys) const {
+    aws::ClientConfig config;
+    config.region = "us-east-1";
+    config.signing_region = "us-east-1";
+    config.endpoint = aws::Endpoint::parse(url());
+    config.custom_endpoint = true;
+    config.credentials = keys;
+    config.retry.max_attempts = 1;
+    return aws::StsClient(config);
+  }
+
+ private:
+  test::TempDir dir_;
+  std::unique_ptr<Endpoint> endpoint_;
+};
+
+TEST(LocalFrontEnd, TheAwsCliGetsTheCallerIdentityOfTheDefaultKey) {
+  if (!test::aws_cli_available()) GTEST_SKIP() << "/usr/bin/aws (Debian's awscli) is not installed";
+  RunningEndpoint endpoint;
+  auto run = test::run_aws_cli(endpoint.url(), {"sts", "get-caller-identity"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  json identity = run.json();
+  EXPECT_EQ(identity["Account"], "000000000000");
+  EXPECT_EQ(identity["Arn"], "arn:aws:iam::000000000000:root");
+}
+
+TEST(LocalFrontEnd, TheAwsCliIsToldItsSignatureIsWrong) {
+  if (!test::aws_cli_available()) GTEST_SKIP() << "/usr/bin/aws (Debian's awscli) is not installed";
+  RunningEndpoint endpoint;
+  auto wrong_secret = test::run_aws_cli(endpoint.url(), {"sts", "get-caller-identity"},
+                                        {{"AWS_SECRET_ACCESS_KEY", "not-the-secret"}});
+  EXPECT_EQ(wrong_secret.exit_code, 254);
+  EXPECT_NE(wrong_secret.err.find("(SignatureDoesNotMatch)"), std::string::npos)
+      << wrong_secret.err;
+  auto unknown_key = test::run_aws_cli(endpoint.url(), {"sts", "get-caller-identity"},
+                                       {{"AWS_ACCESS_KEY_ID", "AKIDUNKNOWN"}});
+  EXPECT_EQ(unknown_key.exit_code, 254);
+  EXPECT_NE(unknown_key.err.find("(InvalidClientTokenId)"), std::string::npos) << unknown_key.err;
+}
+
+TEST(LocalFrontEnd, AssumedRoleCredentialsWorkWithTheirTokenOnly) {
+  RunningEndpoint endpoint;
+  auto root = endpoint.sts(std::make_shared<Keys>("test", "test"));
+  json assumed = root.assume_role({{"RoleArn", "arn:aws:iam::000000000000:role/deployer"},
+                                   {"RoleSessionName", "ci-run-7"},
+                                   {"DurationSeconds", 900}});
+  const json& creds = assumed["Credentials"];
+  ASSERT_TRUE(creds.contains("AccessKeyId")) << assumed.dump();
+  EXPECT_TRUE(creds["AccessKeyId"].get<std::string>().starts_with("ASIA"));
+  EXPECT_EQ(assumed["AssumedRoleUser"]["Arn"],
+            "arn:aws:sts::000000000000:assumed-role/deployer/ci-run-7");
+
+  auto as_role = endpoint.sts(std::make_shared<Keys>(creds["AccessKeyId"], creds["SecretAccessKey"],
+                                                     creds["SessionToken"]));
+  json identity = as_role.get_caller_identity();
+  EXPECT_EQ(identity["Arn"], "arn:aws:sts::000000000000:assumed-role/deployer/ci-run-7");
+  EXPECT_TRUE(identity["UserId"].get<std::string>().ends_with(":ci-run-7"));
+
+  // The same key without its session token is not accepted.
+  auto tokenless =
+      endpoint.sts(std::make_shared<Keys>(creds["AccessKeyId"], creds["SecretAccessKey"]));
+  try {
+    tokenless.get_caller_identity();
+    FAIL() << "expected InvalidClientTokenId";
+  } catch (const aws::AwsError& e) {
+    EXPECT_EQ(e.code(), "InvalidClientTokenId");
+    EXPECT_EQ(e.http_status(), 403);
+  }
+}
+
+TEST(LocalFrontEnd, AssumeRoleValidatesItsInputAsStsDoes) {
+  RunningEndpoint endpoint;
+  auto root = endpoint.sts(std::make_shared<Keys>("test", "test"));
+  try {
+    root.assume_role({{"RoleArn", "arn:aws:iam::000000000000:role/deployer"},
+                      {"RoleSessionName", "session"},
+                      {"DurationSeconds", 60}});
+    FAIL() << "expected ValidationError";
+  } catch (const aws::AwsError& e) {
+    EXPECT_EQ(e.code(), "ValidationError");
+    EXPECT_EQ(e.http_status(), 400);
+    EXPECT_NE(e.message().find("durationSeconds"), std::string::npos) << e.message();
+  }
+  try {
+    root.assume_role({{"RoleArn", "not-an-arn"}, {"RoleSessionName", "session"}});
+    FAIL() << "expected ValidationError";
+  } catch (const aws::AwsError& e) {
+    EXPECT_EQ(e.code(), "ValidationError");
+    EXPECT_NE(e.message().find("not-an-arn"), std::string::npos) << e.message();
+  }
+}
+
+TEST(LocalFrontEnd, AClockMoreThanFifteenMinutesOffIsRefused) {
+  RunningEndpoint endpoint(std::chrono::minutes(20));
+  auto root = endpoint.sts(std::make_shared<Keys>("test", "test"));
+  try {
+    root.get_caller_identity();
+    FAIL() << "expected a skew error";
+  } catch (const aws::AwsError& e) {
+    EXPECT_EQ(e.http_status(), 403);
+    EXPECT_NE(e.message().find("Signature expired"), std::string::npos) << e.message();
+  }
+}
+
+TEST(LocalFrontEnd, WebIdentityNeedsNoSignatureButAJwt) {
+  RunningEndpoint endpoint;
+  auto anonymous = endpoint.sts(nullptr);
+  // {"alg":"none"} . {"sub":"repo:octo/app:ref:refs/heads/main","aud":"sts.amazonaws.com",
+  // "iss":"https://token.actions.githubusercontent.com"} . (no signature)
+  const std::string jwt =
+      "eyJhbGciOiJub25lIn0."
+      "eyJzdWIiOiJyZXBvOm9jdG8vYXBwOnJlZjpyZWZzL2hlYWRzL21haW4iLCJhdWQiOiJzdHMuYW1hem9uYXdzLmNv"
+      "bSIsImlzcyI6Imh0dHBzOi8vdG9rZW4uYWN0aW9ucy5naXRodWJ1c2VyY29udGVudC5jb20ifQ.";
+  json assumed =
+      anonymous.assume_role_with_web_identity({{"RoleArn", "arn:aws:iam::000000000000:role/gha"},
+                                               {"RoleSessionName", "gha-1"},
+                                               {"WebIdentityToken", jwt}});
+  EXPECT_EQ(assumed["SubjectFromWebIdentityToken"], "repo:octo/app:ref:refs/heads/main");
+  EXPECT_EQ(assumed["Audience"], "sts.amazonaws.com");
+  EXPECT_EQ(assumed["Provider"], "https://token.actions.githubusercontent.com");
+  try {
+    anonymous.assume_role_with_web_identity({{"RoleArn", "arn:aws:iam::000000000000:role/gha"},
+                                             {"RoleSessionName", "gha-1"},
+                                             {"WebIdentityToken", "not-a-jwt"}});
+    FAIL() << "expected InvalidIdentityToken";
+  } catch (const aws::AwsError& e) {
+    EXPECT_EQ(e.code(), "InvalidIdentityToken");
+  }
+}
+
+TEST(LocalFrontEnd, AnUnsignedCallIsRefusedAndTheHealthRouteAnswers) {
+  RunningEndpoint endpoint;
+  auto transport = make_socket_transport();
+  HttpRequest health;
+  health.scheme = "http";
+  health.host = "127.0.0.1";
+  health.port = std::stoi(endpoint.url().substr(endpoint.url().rfind(':') + 1));
+  health.path = "/_lambdeploy/health";
+  HttpResponse answer = transport->send(health);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(json::parse(answer.body)["status"], "running");
+
+  HttpRequest unsigned_call = health;
+  unsigned_call.method = "POST";
+  unsigned_call.path = "/";
+  unsigned_call.headers.set("Content-Type", "application/x-amz-json-1.1");
+  unsigned_call.headers.set("X-Amz-Target", "AmazonSSM.GetParameter");
+  unsigned_call.body = R"({"Name":"/x"})";
+  HttpResponse refused = transport->send(unsigned_call);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("ssm"), std::string::npos) << refused.body;
+}
+
+}  // namespace
+}  // namespace ld::local
