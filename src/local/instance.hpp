@@ -1,0 +1,132 @@
+#pragma once
+// One running `bootstrap`: its process (own process group, stdout/stderr captured line by line
+// into its log stream), its Runtime API server, and the invocation it is working on.
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "local/executor.hpp"
+#include "local/runtime_api.hpp"
+#include "local/task_layout.hpp"
+#include "local/telemetry.hpp"
+
+namespace ld::local {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// One invocation handed to an instance; the invoking thread waits on it. Thread-safe.
+class Invocation {
+ public:
+  std::string id;
+  std::string payload;
+  std::string client_context;
+  std::string invoked_arn;
+  int timeout_ms = 3000;
+
+  // Completes once (later calls are ignored): the payload, "Unhandled" for a function error and
+  // the Lambda error type for REPORT's "Error Type" (runtime errors only). False when already done.
+  bool complete(std::string result, std::optional<std::string> function_error,
+                std::string error_type = {});
+  void add_log(const std::string& message);
+
+  mutable std::mutex m;
+  std::condition_variable cv;
+  bool delivered = false;
+  bool done = false;
+  SteadyClock::time_point delivered_at{};
+  SteadyClock::time_point finished_at{};
+  std::int64_t deadline_epoch_ms = 0;
+  std::string result;
+  std::optional<std::string> function_error;
+  std::string error_type;
+  std::string log;  // this invocation's log lines, for LogType Tail
+};
+
+// How to start an instance.
+struct InstanceSpec {
+  FunctionImage image;
+  std::filesystem::path task_root;
+  std::filesystem::path opt_root;
+  std::filesystem::path instance_dir;  // private scratch (its /tmp), removed with the instance
+  bool mount_namespace = false;
+  std::string endpoint_url;  // AWS_ENDPOINT_URL for the function's SDK calls, when set
+  std::shared_ptr<LogSink> logs;
+};
+
+// The error document Lambda answers for a runtime failure, fields in AWS's order.
+std::string lambda_error_document(const std::string& type, const std::string& message);
+
+class Instance : private RuntimeApiHandler {
+ public:
+  explicit Instance(InstanceSpec spec);
+  ~Instance() override;
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  // Starts the Runtime API and the process. False when it could not start (no bootstrap):
+  // start_error() then holds the error document every invocation gets.
+  bool start();
+  const std::string& start_error() const { return start_error_; }
+
+  // Hands an invocation over (delivered at the runtime's next GET /next).
+  void assign(std::shared_ptr<Invocation> invocation);
+  // SIGKILL to the process group. `out_of_memory` makes an interrupted invocation report
+  // Runtime.OutOfMemory.
+  void kill(bool out_of_memory = false);
+  // Writes a line to the stream (and to the invocation's tail when given).
+  void log(const std::string& message, Invocation* invocation = nullptr);
+
+  bool alive() const;
+  bool initialised() const;
+  pid_t pid() const { return pid_; }
+  const std::string& stream() const { return stream_; }
+  const FunctionImage& image() const { return spec_.image; }
+  // The init duration, once: for the REPORT of the instance's first invocation.
+  std::optional<double> take_init_duration_ms();
+  // Peak resident memory seen (sampled from /proc/<pid>/status), in MB.
+  void sample_memory();
+  int max_memory_mb() const;
+  int rss_mb() const;
+
+ private:
+  std::optional<RuntimeReply> next() override;
+  RuntimeReply response(const std::string& request_id, std::string body) override;
+  RuntimeReply error(const std::string& request_id, const std::string& error_type,
+                     std::string body) override;
+  RuntimeReply init_error(const std::string& error_type, std::string body) override;
+
+  void watch();  // the output thread: pipes and process exit
+  void exited(int status);
+  std::shared_ptr<Invocation> current_delivered(const std::string& id);
+
+  InstanceSpec spec_;
+  std::string stream_;
+  RuntimeApiServer server_;
+  pid_t pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  std::thread watcher_;
+  std::string start_error_;
+
+  mutable std::mutex m_;
+  std::shared_ptr<Invocation> current_;
+  bool alive_ = false;
+  bool initialised_ = false;
+  bool out_of_memory_ = false;
+  bool init_duration_taken_ = false;
+  std::string init_error_;  // document posted to /runtime/init/error
+  std::string init_log_;    // lines written before the first invocation was assigned
+  bool assigned_once_ = false;
+  SteadyClock::time_point spawned_at_{};
+  double init_duration_ms_ = 0;
+  int max_rss_kb_ = 0;
+  int rss_kb_ = 0;
+};
+
+}  // namespace ld::local

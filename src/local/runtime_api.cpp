@@ -1,0 +1,301 @@
+#include "local/runtime_api.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/error.hpp"
+#include "core/strings.hpp"
+
+namespace ld::local {
+
+namespace {
+
+constexpr const char* kPrefix = "/2018-06-01/runtime/";
+
+const char* reason_of(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Request Entity Too Large";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+RuntimeReply error_reply(int status, const std::string& type, const std::string& message) {
+  RuntimeReply r;
+  r.status = status;
+  r.body = R"({"errorMessage":")" + message + R"(","errorType":")" + type + "\"}";
+  return r;
+}
+
+void write_all(int fd, const std::string& bytes) {
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the runtime went away; its connection is closed by the next read
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+std::string RuntimeRequest::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return {};
+}
+
+std::optional<RuntimeRequest> RuntimeRequestParser::take() {
+  std::size_t end = buffer_.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    if (buffer_.size() > 64 * 1024) throw std::runtime_error("request head over 64 KB");
+    return std::nullopt;
+  }
+  RuntimeRequest req;
+  std::size_t line_end = buffer_.find("\r\n");
+  std::string first = buffer_.substr(0, line_end);
+  auto parts = split(first, ' ');
+  if (parts.size() != 3 || parts[2].rfind("HTTP/1.", 0) != 0)
+    throw std::runtime_error("malformed request line: " + first);
+  req.method = parts[0];
+  req.target = parts[1];
+  bool http10 = parts[2] == "HTTP/1.0";
+  std::size_t pos = line_end + 2;
+  std::size_t content_length = 0;
+  bool keep_alive = false;
+  while (pos < end) {
+    std::size_t eol = buffer_.find("\r\n", pos);
+    std::string line = buffer_.substr(pos, eol - pos);
+    pos = eol + 2;
+    std::size_t colon = line.find(':');
+    if (colon == std::string::npos) throw std::runtime_error("malformed header line: " + line);
+    std::string name(trim(std::string_view(line).substr(0, colon)));
+    std::string value(trim(std::string_view(line).substr(colon + 1)));
+    if (iequals(name, "Content-Length")) {
+      try {
+        content_length = std::stoull(value);
+      } catch (const std::exception&) {
+        throw std::runtime_error("bad Content-Length: " + value);
+      }
+      if (content_length > kRuntimeMaxBody) throw std::runtime_error("body too large");
+    } else if (iequals(name, "Transfer-Encoding") && !iequals(value, "identity")) {
+      throw std::runtime_error("Transfer-Encoding " + value + " is not supported");
+    } else if (iequals(name, "Connection")) {
+      if (iequals(value, "close")) req.close = true;
+      if (iequals(value, "keep-alive")) keep_alive = true;
+    }
+    req.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (http10 && !keep_alive) req.close = true;
+  std::size_t total = end + 4 + content_length;
+  if (buffer_.size() < total) return std::nullopt;
+  req.body = buffer_.substr(end + 4, content_length);
+  buffer_.erase(0, total);
+  return req;
+}
+
+std::string format_runtime_reply(const RuntimeReply& reply, bool close) {
+  std::string out =
+      "HTTP/1.1 " + std::to_string(reply.status) + " " + reason_of(reply.status) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(reply.body.size()) +
+      "\r\n";
+  for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  out += reply.body;
+  return out;
+}
+
+struct RuntimeApiServer::Connection {
+  int fd = -1;
+  RuntimeRequestParser parser;
+  bool holding_next = false;  // a GET /next waits for an invocation
+  bool close_after_next = false;
+  bool closed = false;
+};
+
+RuntimeApiServer::RuntimeApiServer(RuntimeApiHandler& handler) : handler_(handler) {}
+
+RuntimeApiServer::~RuntimeApiServer() {
+  stop();
+}
+
+void RuntimeApiServer::start() {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw Error(std::string("Runtime API socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 16) != 0)
+    throw Error(std::string("Runtime API bind on 127.0.0.1: ") + std::strerror(errno));
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw Error(std::string("Runtime API eventfd: ") + std::strerror(errno));
+  thread_ = std::thread([this] { run(); });
+}
+
+void RuntimeApiServer::wake() {
+  std::uint64_t one = 1;
+  if (wake_fd_ >= 0) [[maybe_unused]]
+    auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void RuntimeApiServer::stop() {
+  if (thread_.joinable()) {
+    stopping_ = true;
+    wake();
+    thread_.join();
+  }
+  for (auto& c : connections_)
+    if (c->fd >= 0) ::close(c->fd);
+  connections_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  listen_fd_ = wake_fd_ = -1;
+}
+
+void RuntimeApiServer::run() {
+  std::vector<pollfd> fds;
+  while (!stopping_) {
+    fds.clear();
+    fds.push_back({listen_fd_, POLLIN, 0});
+    fds.push_back({wake_fd_, POLLIN, 0});
+    for (auto& c : connections_) fds.push_back({c->fd, POLLIN, 0});
+    int n = ::poll(fds.data(), fds.size(), -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (stopping_) return;
+    if (fds[1].revents & POLLIN) {
+      std::uint64_t v;
+      [[maybe_unused]] auto r = ::read(wake_fd_, &v, sizeof v);
+    }
+    for (std::size_t i = 2; i < fds.size(); ++i) {
+      Connection& c = *connections_[i - 2];
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[65536];
+      ssize_t got = ::recv(c.fd, buf, sizeof buf, 0);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        c.closed = true;
+        continue;
+      }
+      c.parser.feed(buf, static_cast<std::size_t>(got));
+    }
+    // Serve every connection: new requests, and held GET /next that may now be answered.
+    for (auto& c : connections_)
+      if (!c->closed) serve(*c);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      if ((*it)->closed) {
+        ::close((*it)->fd);
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (fds[0].revents & POLLIN) {
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd >= 0) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        auto c = std::make_unique<Connection>();
+        c->fd = fd;
+        connections_.push_back(std::move(c));
+      }
+    }
+  }
+}
+
+void RuntimeApiServer::serve(Connection& c) {
+  while (!c.closed) {
+    if (c.holding_next) {
+      std::optional<RuntimeReply> reply = handler_.next();
+      if (!reply) return;
+      c.holding_next = false;
+      write_all(c.fd, format_runtime_reply(*reply, c.close_after_next));
+      if (c.close_after_next) {
+        c.closed = true;
+        return;
+      }
+    }
+    std::optional<RuntimeRequest> req;
+    try {
+      req = c.parser.take();
+    } catch (const std::exception& e) {
+      write_all(c.fd, format_runtime_reply(error_reply(400, "InvalidRequest", e.what()), true));
+      c.closed = true;
+      return;
+    }
+    if (!req) return;
+    dispatch(c, std::move(*req));
+  }
+}
+
+void RuntimeApiServer::dispatch(Connection& c, RuntimeRequest req) {
+  std::string path = req.target.substr(0, req.target.find('?'));
+  RuntimeReply reply;
+  if (path.rfind(kPrefix, 0) != 0) {
+    reply = error_reply(404, "NotFound", "no route " + path);
+  } else {
+    std::string rest = path.substr(std::strlen(kPrefix));
+    if (rest == "invocation/next") {
+      if (req.method != "GET") {
+        reply = error_reply(405, "MethodNotAllowed", "GET only");
+      } else {
+        c.holding_next = true;
+        c.close_after_next = req.close;
+        return;  // answered by serve() once the handler has an invocation
+      }
+    } else if (rest == "init/error" && req.method == "POST") {
+      reply = handler_.init_error(req.header("Lambda-Runtime-Function-Error-Type"),
+                                  std::move(req.body));
+    } else if (rest.rfind("invocation/", 0) == 0 && req.method == "POST") {
+      std::string tail = rest.substr(11);
+      std::size_t slash = tail.find('/');
+      std::string id = tail.substr(0, slash);
+      std::string what = slash == std::string::npos ? "" : tail.substr(slash + 1);
+      if (what == "response")
+        reply = handler_.response(id, std::move(req.body));
+      else if (what == "error")
+        reply = handler_.error(id, req.header("Lambda-Runtime-Function-Error-Type"),
+                               std::move(req.body));
+      else
+        reply = error_reply(404, "NotFound", "no route " + path);
+    } else {
+      reply = error_reply(404, "NotFound", "no route " + path);
+    }
+  }
+  write_all(c.fd, format_runtime_reply(reply, req.close));
+  if (req.close) c.closed = true;
+}
+
+}  // namespace ld::local

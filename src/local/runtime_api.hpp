@@ -1,0 +1,96 @@
+#pragma once
+// The Runtime API (2018-06-01) one instance talks to: a listener on 127.0.0.1 of its own, served
+// by one thread that polls the listener, every connection of the runtime and a wake-up eventfd.
+// Why not cpp-httplib: an idle instance holds GET /invocation/next open for minutes; httplib
+// gives each connection a blocking worker, while here a held long-poll costs nothing but an fd.
+// Requests are parsed from the connection's buffer in order, so keep-alive and pipelining
+// (POST …/response and the next GET in one write) work.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace ld::local {
+
+// One answer of the Runtime API.
+struct RuntimeReply {
+  int status = 202;
+  std::string body = R"({"status":"OK"})";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What the instance decides for each Runtime API call. Called on the server's thread only.
+class RuntimeApiHandler {
+ public:
+  virtual ~RuntimeApiHandler() = default;
+  // GET /runtime/invocation/next: the invocation to hand over, or nullopt to hold the request
+  // until wake() (the server asks again then).
+  virtual std::optional<RuntimeReply> next() = 0;
+  virtual RuntimeReply response(const std::string& request_id, std::string body) = 0;
+  virtual RuntimeReply error(const std::string& request_id, const std::string& error_type,
+                             std::string body) = 0;
+  virtual RuntimeReply init_error(const std::string& error_type, std::string body) = 0;
+};
+
+// Largest request body accepted (the payload limit of 6 MiB + 100 is checked by the handler).
+inline constexpr std::size_t kRuntimeMaxBody = 16 * 1024 * 1024;
+
+// One HTTP/1.1 request as the Runtime API reads it.
+struct RuntimeRequest {
+  std::string method;
+  std::string target;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool close = false;  // Connection: close (or HTTP/1.0 without keep-alive)
+  std::string header(const std::string& name) const;
+};
+
+// Incremental request parser over a connection's buffer: feed bytes, take complete requests.
+class RuntimeRequestParser {
+ public:
+  void feed(const char* data, std::size_t n) { buffer_.append(data, n); }
+  // The next complete request, nullopt when more bytes are needed; throws std::runtime_error
+  // for a malformed request or a body over kRuntimeMaxBody.
+  std::optional<RuntimeRequest> take();
+
+ private:
+  std::string buffer_;
+};
+
+// Serialises a reply (Content-Length framing, keep-alive unless `close`).
+std::string format_runtime_reply(const RuntimeReply& reply, bool close);
+
+// The per-instance server. start() binds 127.0.0.1:0 and starts the thread; the destructor stops.
+class RuntimeApiServer {
+ public:
+  explicit RuntimeApiServer(RuntimeApiHandler& handler);
+  ~RuntimeApiServer();
+  RuntimeApiServer(const RuntimeApiServer&) = delete;
+  RuntimeApiServer& operator=(const RuntimeApiServer&) = delete;
+
+  void start();
+  int port() const { return port_; }
+  // Makes the server ask the handler again for held GET /next requests. Thread-safe.
+  void wake();
+  void stop();
+
+ private:
+  struct Connection;
+  void run();
+  void serve(Connection& c);
+  void dispatch(Connection& c, RuntimeRequest request);
+
+  RuntimeApiHandler& handler_;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace ld::local
