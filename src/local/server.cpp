@@ -60,15 +60,21 @@ HttpRequest to_request(const httplib::Request& in) {
   return out;
 }
 
-void write_response(const HttpResponse& in, httplib::Response& out) {
+// `head`: the answer to a HEAD request, whose Content-Length (the size a GET would send) is the
+// service's to say; cpp-httplib sends no body for HEAD.
+void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
   out.status = in.status;
   std::string content_type = "application/octet-stream";
   for (const auto& field : in.headers.fields()) {
     if (iequals(field.name, "Content-Type")) {
       content_type = field.value;
-    } else if (!iequals(field.name, "Content-Length")) {
+    } else if (!iequals(field.name, "Content-Length") || (head && in.body.empty())) {
       out.set_header(field.name, field.value);
     }
+  }
+  if (head && in.body.empty()) {
+    if (in.headers.has("Content-Type")) out.set_header("Content-Type", content_type);
+    return;
   }
   if (!in.body.empty() || in.headers.has("Content-Type")) out.set_content(in.body, content_type);
 }
@@ -97,6 +103,10 @@ void Server::start() {
   // Every route: the handlers (not a pre-routing hook) run after cpp-httplib read the body.
   auto handler = [this](const httplib::Request& in, httplib::Response& out) {
     auto started = std::chrono::steady_clock::now();
+    // cpp-httplib would cut every answer to the request's Range header after the handler (error
+    // bodies included); S3 answers ranges itself. The request object is cpp-httplib's own,
+    // non-const; it hands handlers a const view.
+    const_cast<httplib::Request&>(in).ranges.clear();
     HttpRequest request = to_request(in);
     HttpResponse response;
     if (request.method == "GET" && request.path == kHealthPath) {
@@ -107,10 +117,13 @@ void Server::start() {
       response.headers.set("Content-Type", "application/json");
     } else {
       std::optional<HttpResponse> from_gateway;
-      if (gateway_) from_gateway = gateway_(request);
+      if (gateway_) {
+        Peer peer{in.remote_addr, in.local_port, in.target};
+        from_gateway = gateway_(request, peer);
+      }
       response = from_gateway ? std::move(*from_gateway) : front_end_.handle(request);
     }
-    write_response(response, out);
+    write_response(response, out, request.method == "HEAD");
     if (options_.verbose) {
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)

@@ -27,8 +27,15 @@ struct ServerOptions {
   bool verbose = false;  // one line per request on stderr
 };
 
+// Where a request came from (what cpp-httplib knows of the connection).
+struct Peer {
+  std::string address;  // "127.0.0.1"
+  int local_port = 0;   // the port it came in on
+  std::string target;   // the request target as sent: path?query, still percent-encoded
+};
+
 // Answers a request when it is for it (a Function URL), nullopt otherwise.
-using Gateway = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
+using Gateway = std::function<std::optional<HttpResponse>(const HttpRequest&, const Peer&)>;
 
 // The listener. start() binds and serves on a thread; stop() (or the destructor) ends it.
 class Server {

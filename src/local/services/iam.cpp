@@ -1,0 +1,276 @@
+#include "local/services/iam.hpp"
+
+#include <regex>
+
+#include "aws/services/iam.hpp"
+#include "core/encoding.hpp"
+#include "core/hash.hpp"
+#include "core/strings.hpp"
+#include "core/uuid.hpp"
+
+namespace ld::local {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kRoleKind = "iam.role";
+constexpr std::string_view kPolicyKind = "iam.role-policy";
+
+std::string text_member(const json& input, const char* name) {
+  auto it = input.find(name);
+  if (it == input.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+ApiError validation(const std::string& message) {
+  return ApiError("ValidationError", message);
+}
+
+// Role names are unique case-insensitively within an account.
+std::string role_key(const ApiCall& call, const std::string& role_name) {
+  return call.caller.account + ":" + to_lower(role_name);
+}
+
+std::string policy_key(const ApiCall& call, const std::string& role_name,
+                       const std::string& policy_name) {
+  return role_key(call, role_name) + "/" + policy_name;
+}
+
+std::string required_name(const json& input, const char* member, const char* wire_name,
+                          std::size_t longest) {
+  static const std::regex kName(R"([\w+=,.@-]+)");
+  const std::string name = text_member(input, member);
+  if (name.empty()) {
+    throw validation(std::string("1 validation error detected: Value null at '") + wire_name +
+                     "' failed to satisfy constraint: Member must not be null");
+  }
+  if (name.size() > longest) {
+    throw validation("1 validation error detected: Value '" + name + "' at '" + wire_name +
+                     "' failed to satisfy constraint: Member must have length less than or "
+                     "equal to " +
+                     std::to_string(longest));
+  }
+  if (!std::regex_match(name, kName)) {
+    throw validation("1 validation error detected: Value '" + name + "' at '" + wire_name +
+                     "' failed to satisfy constraint: Member must satisfy regular expression "
+                     "pattern: [\\w+=,.@-]+");
+  }
+  return name;
+}
+
+// A policy document member: present and JSON (IAM answers MalformedPolicyDocument otherwise).
+std::string policy_document(const json& input, const char* member, const char* wire_name) {
+  const std::string text = text_member(input, member);
+  if (text.empty()) {
+    throw validation(std::string("1 validation error detected: Value null at '") + wire_name +
+                     "' failed to satisfy constraint: Member must not be null");
+  }
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    throw ApiError("MalformedPolicyDocument", "This policy contains invalid Json");
+  }
+  if (!parsed.contains("Statement")) {
+    throw ApiError("MalformedPolicyDocument", "Syntax errors in policy.");
+  }
+  return text;
+}
+
+// AROA + 17 characters from IAM's unique-id alphabet.
+std::string new_role_id() {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const std::string digest = sha256_hex(random_uuid());
+  std::string id = "AROA";
+  for (std::size_t i = 0; i < 17; ++i) {
+    const int value = std::stoi(digest.substr(i * 2, 2), nullptr, 16);
+    id.push_back(kAlphabet[static_cast<std::size_t>(value) % kAlphabet.size()]);
+  }
+  return id;
+}
+
+ApiError no_such_role(const std::string& name) {
+  return ApiError("NoSuchEntity", "The role with name " + name + " cannot be found.", 404);
+}
+
+// The stored role as the API's Role shape (IAM returns the trust policy URL-encoded).
+json role_view(const json& stored, bool with_last_used) {
+  json role = {{"Path", stored["Path"]},
+               {"RoleName", stored["RoleName"]},
+               {"RoleId", stored["RoleId"]},
+               {"Arn", stored["Arn"]},
+               {"CreateDate", stored["CreateDate"]},
+               {"AssumeRolePolicyDocument",
+                uri_encode(stored["AssumeRolePolicyDocument"].get<std::string>())}};
+  if (stored.contains("Description")) role["Description"] = stored["Description"];
+  role["MaxSessionDuration"] = stored.value("MaxSessionDuration", 3600);
+  if (stored.contains("Tags") && !stored["Tags"].empty()) role["Tags"] = stored["Tags"];
+  if (with_last_used) role["RoleLastUsed"] = json::object();
+  return role;
+}
+
+json create_role(State& state, const ApiCall& call) {
+  const json& in = call.input;
+  const std::string name = required_name(in, "RoleName", "roleName", 64);
+  const std::string document =
+      policy_document(in, "AssumeRolePolicyDocument", "assumeRolePolicyDocument");
+  std::string path = text_member(in, "Path");
+  if (path.empty()) path = "/";
+  static const std::regex kPath(R"((/)|(/[\x21-\x7E]+/))");
+  if (path.size() > 512 || !std::regex_match(path, kPath)) {
+    throw validation("1 validation error detected: Value '" + path +
+                     "' at 'path' failed to satisfy constraint: Member must satisfy regular "
+                     "expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
+  }
+  int max_session = 3600;
+  if (std::string text = text_member(in, "MaxSessionDuration"); !text.empty()) {
+    try {
+      max_session = std::stoi(text);
+    } catch (const std::exception&) {
+      max_session = 0;
+    }
+    if (max_session < 3600 || max_session > 43200) {
+      throw validation("1 validation error detected: Value '" + text +
+                       "' at 'maxSessionDuration' failed to satisfy constraint: Member must "
+                       "have value between 3600 and 43200");
+    }
+  }
+  json stored = {{"Path", path},
+                 {"RoleName", name},
+                 {"RoleId", new_role_id()},
+                 {"Arn", "arn:aws:iam::" + call.caller.account + ":role" + path + name},
+                 {"CreateDate", format_iso8601(call.now)},
+                 {"AssumeRolePolicyDocument", document},
+                 {"MaxSessionDuration", max_session}};
+  if (in.contains("Description") && in["Description"].is_string())
+    stored["Description"] = in["Description"];
+  if (in.contains("Tags") && in["Tags"].is_array()) stored["Tags"] = in["Tags"];
+  WriteResult written = state.records->put_if_revision(kRoleKind, role_key(call, name), stored, 0);
+  if (!written) {
+    throw ApiError("EntityAlreadyExists", "Role with name " + name + " already exists.", 409);
+  }
+  return {{"Role", role_view(stored, false)}};
+}
+
+Record find_role(State& state, const ApiCall& call, const std::string& name) {
+  std::optional<Record> record = state.records->get(kRoleKind, role_key(call, name));
+  if (!record) throw no_such_role(name);
+  return *record;
+}
+
+json get_role(State& state, const ApiCall& call) {
+  const std::string name = required_name(call.input, "RoleName", "roleName", 64);
+  return {{"Role", role_view(find_role(state, call, name).document, true)}};
+}
+
+json delete_role(State& state, const ApiCall& call) {
+  const std::string name = required_name(call.input, "RoleName", "roleName", 64);
+  state.records->transaction([&](Records::Tx& tx) {
+    if (!tx.get(kRoleKind, role_key(call, name))) throw no_such_role(name);
+    if (tx.count(kPolicyKind, role_key(call, name) + "/") > 0) {
+      throw ApiError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409);
+    }
+    tx.remove(kRoleKind, role_key(call, name));
+  });
+  return json::object();
+}
+
+json list_roles(State& state, const ApiCall& call) {
+  std::string prefix = text_member(call.input, "PathPrefix");
+  if (prefix.empty()) prefix = "/";
+  json roles = json::array();
+  std::string marker;
+  while (true) {
+    Page page = state.records->list(
+        kRoleKind, {.prefix = call.caller.account + ":", .marker = marker, .limit = 1000});
+    for (const Record& record : page.records) {
+      if (record.document["Path"].get<std::string>().starts_with(prefix))
+        roles.push_back(role_view(record.document, false));
+    }
+    if (!page.next_marker) break;
+    marker = *page.next_marker;
+  }
+  return {{"Roles", roles}, {"IsTruncated", false}};
+}
+
+json put_role_policy(State& state, const ApiCall& call) {
+  const std::string role = required_name(call.input, "RoleName", "roleName", 64);
+  const std::string policy = required_name(call.input, "PolicyName", "policyName", 128);
+  const std::string document = policy_document(call.input, "PolicyDocument", "policyDocument");
+  state.records->transaction([&](Records::Tx& tx) {
+    std::optional<Record> found = tx.get(kRoleKind, role_key(call, role));
+    if (!found) throw no_such_role(role);
+    tx.put(kPolicyKind, policy_key(call, role, policy),
+           {{"RoleName", found->document["RoleName"]},
+            {"PolicyName", policy},
+            {"PolicyDocument", document}});
+  });
+  return json::object();
+}
+
+json get_role_policy(State& state, const ApiCall& call) {
+  const std::string role = required_name(call.input, "RoleName", "roleName", 64);
+  const std::string policy = required_name(call.input, "PolicyName", "policyName", 128);
+  find_role(state, call, role);
+  std::optional<Record> record = state.records->get(kPolicyKind, policy_key(call, role, policy));
+  if (!record) {
+    throw ApiError("NoSuchEntity", "The role policy with name " + policy + " cannot be found.",
+                   404);
+  }
+  const json& doc = record->document;
+  return {{"RoleName", doc["RoleName"]},
+          {"PolicyName", doc["PolicyName"]},
+          {"PolicyDocument", uri_encode(doc["PolicyDocument"].get<std::string>())}};
+}
+
+json delete_role_policy(State& state, const ApiCall& call) {
+  const std::string role = required_name(call.input, "RoleName", "roleName", 64);
+  const std::string policy = required_name(call.input, "PolicyName", "policyName", 128);
+  find_role(state, call, role);
+  if (!state.records->remove(kPolicyKind, policy_key(call, role, policy))) {
+    throw ApiError("NoSuchEntity", "The role policy with name " + policy + " cannot be found.",
+                   404);
+  }
+  return json::object();
+}
+
+json list_role_policies(State& state, const ApiCall& call) {
+  const std::string role = required_name(call.input, "RoleName", "roleName", 64);
+  find_role(state, call, role);
+  json names = json::array();
+  Page page = state.records->list(kPolicyKind,
+                                  {.prefix = role_key(call, role) + "/", .marker = "", .limit = 0});
+  for (const Record& record : page.records) names.push_back(record.document["PolicyName"]);
+  return {{"PolicyNames", names}, {"IsTruncated", false}};
+}
+
+}  // namespace
+
+const aws::ServiceInfo& IamService::info() const {
+  return aws::kIam;
+}
+
+ApiReply IamService::call(ApiCall& call) {
+  ApiReply reply;
+  const std::string& op = call.operation;
+  if (op == "CreateRole")
+    reply.output = create_role(state_, call);
+  else if (op == "GetRole")
+    reply.output = get_role(state_, call);
+  else if (op == "DeleteRole")
+    reply.output = delete_role(state_, call);
+  else if (op == "ListRoles")
+    reply.output = list_roles(state_, call);
+  else if (op == "PutRolePolicy")
+    reply.output = put_role_policy(state_, call);
+  else if (op == "GetRolePolicy")
+    reply.output = get_role_policy(state_, call);
+  else if (op == "DeleteRolePolicy")
+    reply.output = delete_role_policy(state_, call);
+  else if (op == "ListRolePolicies")
+    reply.output = list_role_policies(state_, call);
+  else
+    throw ApiError("InvalidAction", "Could not find operation " + op + " for version 2010-05-08");
+  return reply;
+}
+
+}  // namespace ld::local

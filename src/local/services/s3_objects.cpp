@@ -1,0 +1,284 @@
+// S3 object operations: PutObject, CopyObject, GetObject / HeadObject, DeleteObject(s).
+#include <fstream>
+
+#include "core/encoding.hpp"
+#include "core/strings.hpp"
+#include "local/services/s3_request.hpp"
+
+namespace ld::local::s3 {
+
+namespace {
+
+using nlohmann::json;
+
+// Headers stored with an object and returned by GET and HEAD as they were given.
+constexpr const char* kStoredHeaders[] = {"Cache-Control", "Content-Disposition",
+                                          "Content-Encoding", "Content-Language", "Expires"};
+
+json stored_headers(const HttpRequest& http) {
+  json headers = json::object();
+  for (const char* name : kStoredHeaders) {
+    if (auto value = http.headers.get(name)) {
+      // aws-chunked is transfer framing, not the object's encoding.
+      if (iequals(name, "Content-Encoding")) {
+        std::string kept;
+        for (const std::string& part : split(*value, ',')) {
+          std::string item(trim(part));
+          if (item.empty() || iequals(item, "aws-chunked")) continue;
+          kept += (kept.empty() ? "" : ",") + item;
+        }
+        if (kept.empty()) continue;
+        headers[name] = kept;
+      } else {
+        headers[name] = *value;
+      }
+    }
+  }
+  return headers;
+}
+
+// Writes the object's record (its blob already stored).
+json store_object(Request& request, const BlobRef& blob, std::string etag, std::string content_type,
+                  json metadata, json headers, const std::optional<std::string>& sha256_checksum) {
+  json document = {{"Key", request.key},
+                   {"Digest", blob.digest},
+                   {"Size", blob.size},
+                   {"ETag", std::move(etag)},
+                   {"LastModified", to_millis(whole_seconds(request.call.now))},
+                   {"ContentType", content_type.empty() ? "binary/octet-stream" : content_type},
+                   {"Metadata", std::move(metadata)},
+                   {"Headers", std::move(headers)}};
+  if (sha256_checksum) document["ChecksumSHA256"] = *sha256_checksum;
+  request.state.records->transaction([&](Records::Tx& tx) {
+    if (!tx.get(kBucketKind, request.bucket)) throw no_such_bucket(request.bucket);
+    tx.put(kObjectKind, object_key(request.bucket, request.key), document);
+  });
+  return document;
+}
+
+Record require_object(const Request& request, const std::string& bucket, const std::string& key) {
+  std::optional<Record> object = request.state.records->get(kObjectKind, object_key(bucket, key));
+  if (!object) {
+    if (!request.state.records->get(kBucketKind, bucket)) throw no_such_bucket(bucket);
+    throw no_such_key(key);
+  }
+  return *object;
+}
+
+// A Range header against an object of `size` bytes: [first, last], or nullopt for the whole.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> byte_range(const std::string& header,
+                                                                  std::uint64_t size) {
+  std::string_view spec = trim(header);
+  if (!spec.starts_with("bytes=") || spec.find(',') != std::string_view::npos) return std::nullopt;
+  spec.remove_prefix(6);
+  const std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view text) -> std::optional<std::uint64_t> {
+    if (text.empty()) return std::nullopt;
+    std::uint64_t value = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+  };
+  std::optional<std::uint64_t> first = number(spec.substr(0, dash));
+  std::optional<std::uint64_t> last = number(spec.substr(dash + 1));
+  if (!first && !last) return std::nullopt;
+  auto unsatisfiable = [&] {
+    ApiError error("InvalidRange", "The requested range is not satisfiable", 416);
+    error.extra["RangeRequested"] = std::string(header);
+    error.extra["ActualObjectSize"] = std::to_string(size);
+    return error;
+  };
+  if (!first) {  // bytes=-N: the last N bytes
+    if (*last == 0) throw unsatisfiable();
+    const std::uint64_t count = std::min(*last, size);
+    if (size == 0) throw unsatisfiable();
+    return std::make_pair(size - count, size - 1);
+  }
+  if (*first >= size) throw unsatisfiable();
+  std::uint64_t end = last ? std::min(*last, size - 1) : size - 1;
+  if (end < *first) return std::nullopt;  // syntactically invalid: ignored, as S3 does
+  return std::make_pair(*first, end);
+}
+
+// Conditional GET/HEAD headers: 304 / 412 as S3 answers them.
+void check_conditions(const Request& request, const json& object) {
+  const std::string etag = object["ETag"].get<std::string>();
+  const Timestamp modified = from_millis(object["LastModified"].get<std::int64_t>());
+  auto etag_matches = [&](const std::string& list) {
+    for (const std::string& item : split(list, ',')) {
+      std::string_view tag = trim(item);
+      if (tag == "*" || tag == etag || "\"" + std::string(tag) + "\"" == etag) return true;
+    }
+    return false;
+  };
+  auto failed = [] {
+    ApiError error("PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold", 412);
+    error.extra["Condition"] = "If-Match";
+    return error;
+  };
+  if (auto value = request.header("If-Match"); value && !etag_matches(*value)) throw failed();
+  if (auto value = request.header("If-Unmodified-Since"); value && !request.header("If-Match")) {
+    if (auto since = parse_http_date(*value); since && modified > *since) throw failed();
+  }
+  if (auto value = request.header("If-None-Match"); value && etag_matches(*value)) {
+    throw ApiError("NotModified", "Not Modified", 304);
+  }
+  if (auto value = request.header("If-Modified-Since"); value && !request.header("If-None-Match")) {
+    if (auto since = parse_http_date(*value); since && modified <= *since)
+      throw ApiError("NotModified", "Not Modified", 304);
+  }
+}
+
+}  // namespace
+
+ApiReply put_object(Request& request) {
+  require_bucket(request);
+  Headers trailers;
+  const std::string bytes = payload_of(request, trailers);
+  const std::optional<std::string> checksum = check_digests(request, trailers, bytes);
+  const BlobRef blob = request.state.blobs->put(bytes);
+  json stored =
+      store_object(request, blob, quoted_md5(bytes), request.header("Content-Type").value_or(""),
+                   user_metadata(request.http), stored_headers(request.http), checksum);
+  ApiReply reply;
+  reply.headers.set("ETag", stored["ETag"].get<std::string>());
+  if (checksum) reply.headers.set("x-amz-checksum-sha256", *checksum);
+  return reply;
+}
+
+ApiReply copy_object(Request& request) {
+  require_bucket(request);
+  std::string source = request.header("x-amz-copy-source").value_or("");
+  if (auto question = source.find('?'); question != std::string::npos) source.resize(question);
+  source = uri_decode(source);
+  if (source.starts_with("/")) source.erase(0, 1);
+  const std::size_t slash = source.find('/');
+  if (slash == std::string::npos || slash + 1 == source.size()) {
+    throw invalid_argument(
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        "x-amz-copy-source", source);
+  }
+  const std::string source_bucket = source.substr(0, slash);
+  const std::string source_key = source.substr(slash + 1);
+  const Record from = require_object(request, source_bucket, source_key);
+  const bool replace =
+      iequals(request.header("x-amz-metadata-directive").value_or("COPY"), "REPLACE");
+  if (!replace && source_bucket == request.bucket && source_key == request.key) {
+    throw ApiError("InvalidRequest",
+                   "This copy request is illegal because it is trying to copy an object to itself "
+                   "without changing the object's metadata, storage class, website redirect "
+                   "location or encryption attributes.",
+                   400);
+  }
+  const json& doc = from.document;
+  BlobRef blob{doc["Digest"].get<std::string>(), doc["Size"].get<std::uint64_t>()};
+  json stored =
+      replace
+          ? store_object(request, blob, doc["ETag"], request.header("Content-Type").value_or(""),
+                         user_metadata(request.http), stored_headers(request.http), std::nullopt)
+          : store_object(
+                request, blob, doc["ETag"], doc.value("ContentType", ""),
+                doc.value("Metadata", json::object()), doc.value("Headers", json::object()),
+                doc.contains("ChecksumSHA256") ? std::optional<std::string>(doc["ChecksumSHA256"])
+                                               : std::nullopt);
+  pugi::xml_document document;
+  auto root = document.append_child("CopyObjectResult");
+  root.append_attribute("xmlns").set_value(kXmlns);
+  add_text(root, "LastModified", xml_time(from_millis(stored["LastModified"].get<std::int64_t>())));
+  add_text(root, "ETag", stored["ETag"].get<std::string>());
+  return xml_reply(document);
+}
+
+ApiReply get_object(Request& request, bool head) {
+  const Record record = require_object(request, request.bucket, request.key);
+  const json& object = record.document;
+  check_conditions(request, object);
+  const std::string digest = object["Digest"].get<std::string>();
+  const std::uint64_t size = object["Size"].get<std::uint64_t>();
+  ApiReply reply;
+  reply.status = 200;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> range;
+  if (auto range_header = request.header("Range")) {
+    range = byte_range(*range_header, size);
+    if (range) {
+      reply.status = 206;
+      reply.headers.set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                             std::to_string(range->second) + "/" +
+                                             std::to_string(size));
+    }
+  }
+  // HEAD: no bytes read, only the length a GET would send.
+  const std::uint64_t length = range ? range->second - range->first + 1 : size;
+  if (head) {
+    reply.headers.set("Content-Length", std::to_string(length));
+  } else {
+    std::string bytes = request.state.blobs->read(digest);
+    if (range) bytes = bytes.substr(range->first, length);
+    reply.raw_body = std::move(bytes);
+  }
+  reply.content_type = object.value("ContentType", "binary/octet-stream");
+  reply.headers.set("ETag", object["ETag"].get<std::string>());
+  reply.headers.set("Last-Modified",
+                    format_http_date(from_millis(object["LastModified"].get<std::int64_t>())));
+  reply.headers.set("Accept-Ranges", "bytes");
+  const json headers = object.value("Headers", json::object());
+  const json metadata = object.value("Metadata", json::object());
+  for (const auto& [name, value] : headers.items())
+    reply.headers.set(name, value.get<std::string>());
+  for (const auto& [name, value] : metadata.items())
+    reply.headers.set("x-amz-meta-" + name, value.get<std::string>());
+  if (object.contains("PartsCount") && request.has_query("partNumber"))
+    reply.headers.set("x-amz-mp-parts-count", std::to_string(object["PartsCount"].get<int>()));
+  if (object.contains("ChecksumSHA256") &&
+      iequals(request.header("x-amz-checksum-mode").value_or(""), "ENABLED"))
+    reply.headers.set("x-amz-checksum-sha256", object["ChecksumSHA256"].get<std::string>());
+  // GetObject's response-* query parameters override the stored headers.
+  static constexpr std::pair<const char*, const char*> kOverrides[] = {
+      {"response-cache-control", "Cache-Control"},
+      {"response-content-disposition", "Content-Disposition"},
+      {"response-content-encoding", "Content-Encoding"},
+      {"response-content-language", "Content-Language"},
+      {"response-expires", "Expires"}};
+  if (!head) {
+    for (const auto& [parameter, header] : kOverrides)
+      if (auto value = request.query(parameter)) reply.headers.set(header, *value);
+    if (auto value = request.query("response-content-type")) reply.content_type = *value;
+  }
+  return reply;
+}
+
+ApiReply delete_object(Request& request) {
+  require_bucket(request);
+  request.state.records->remove(kObjectKind, object_key(request.bucket, request.key));
+  ApiReply reply;
+  reply.status = 204;
+  return reply;
+}
+
+ApiReply delete_objects(Request& request) {
+  require_bucket(request);
+  pugi::xml_document body;
+  if (!body.load_buffer(request.http.body.data(), request.http.body.size()) ||
+      !body.child("Delete")) {
+    throw ApiError("MalformedXML",
+                   "The XML you provided was not well-formed or did not validate against our "
+                   "published schema",
+                   400);
+  }
+  const bool quiet = std::string(body.child("Delete").child_value("Quiet")) == "true";
+  pugi::xml_document document;
+  auto root = document.append_child("DeleteResult");
+  root.append_attribute("xmlns").set_value(kXmlns);
+  for (pugi::xml_node item : body.child("Delete").children("Object")) {
+    const std::string key = item.child_value("Key");
+    request.state.records->remove(kObjectKind, object_key(request.bucket, key));
+    if (!quiet) add_text(root.append_child("Deleted"), "Key", key);
+  }
+  return xml_reply(document);
+}
+
+}  // namespace ld::local::s3
