@@ -1,7 +1,15 @@
 #include "local/endpoint.hpp"
 
 #include "core/error.hpp"
+#include "local/process_executor.hpp"
+#include "local/services/cloudwatch.hpp"
+#include "local/services/iam.hpp"
+#include "local/services/lambda.hpp"
+#include "local/services/logs.hpp"
+#include "local/services/s3.hpp"
+#include "local/services/ssm.hpp"
 #include "local/services/sts.hpp"
+#include "local/url_gateway.hpp"
 
 namespace ld::local {
 
@@ -12,24 +20,67 @@ Endpoint::~Endpoint() {
 }
 
 void Endpoint::start() {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.data_dir, ec);
-  if (ec) {
-    throw Error("cannot create the data dir " + options_.data_dir.string() + ": " + ec.message());
-  }
+  const NowFn now = options_.now ? options_.now : NowFn(system_now);
+  state_ = State::open(options_.data_dir, now);
   keys_ = std::make_shared<KeyRing>(options_.keys);
-  front_end_ = std::make_unique<FrontEnd>(keys_, options_.now);
-  front_end_->add(std::make_shared<StsService>(keys_));
+
+  auto logs = std::make_shared<LogsService>(state_);
+  CloudWatchOptions cloudwatch_options;
+  cloudwatch_options.seconds_per_period_second = options_.alarm_time_scale;
+  auto cloudwatch = std::make_shared<CloudWatchService>(state_, cloudwatch_options);
+
+  // The listener binds first, so that functions and Function URLs know the port.
+  front_end_ = std::make_unique<FrontEnd>(keys_, now);
   server_ = std::make_unique<Server>(*front_end_, options_.server);
-  server_->set_health([this] {
-    return nlohmann::json{{"data_dir", std::filesystem::absolute(options_.data_dir).string()}};
-  });
   server_->start();
+
+  ExecutorOptions executor_options;
+  executor_options.data_dir = options_.data_dir;
+  executor_options.max_instances_per_function = options_.max_instances_per_function;
+  executor_options.idle_timeout = options_.idle_timeout;
+  executor_options.endpoint_url = server_->url();
+  executor_ = make_process_executor(executor_options, logs, cloudwatch);
+
+  LambdaOptions lambda_options;
+  lambda_options.settle_delay = options_.settle_delay;
+  lambda_options.endpoint_port = server_->port();
+  auto lambda = std::make_shared<LambdaService>(state_, executor_, lambda_options);
+
+  front_end_->add(lambda);
+  front_end_->add(std::make_shared<S3Service>(state_));
+  front_end_->add(std::make_shared<IamService>(state_));
+  front_end_->add(std::make_shared<StsService>(keys_));
+  front_end_->add(std::make_shared<SsmService>(state_));
+  front_end_->add(logs);
+  front_end_->add(cloudwatch);
+
+  gateway_ = std::make_shared<UrlGateway>(lambda->shared_functions(), executor_, keys_, now);
+  std::weak_ptr<UrlGateway> gateway = gateway_;
+  server_->set_gateway([gateway](const HttpRequest& request, const Peer& peer) {
+    auto live = gateway.lock();
+    return live ? live->handle(request, peer) : std::nullopt;
+  });
+  server_->set_health([this] { return health(); });
+}
+
+nlohmann::json Endpoint::health() const {
+  nlohmann::json out = {{"data_dir", std::filesystem::absolute(options_.data_dir).string()},
+                        {"services", {"lambda", "s3", "iam", "sts", "logs", "cloudwatch", "ssm"}}};
+  if (executor_) {
+    ExecutorStatus status = executor_->status();
+    out["isolation"] = status.isolation;
+    out["instances"] = status.instances;
+    out["busy_instances"] = status.busy;
+  }
+  return out;
 }
 
 void Endpoint::stop() {
   if (server_) server_->stop();
   server_.reset();
+  gateway_.reset();
+  front_end_.reset();
+  executor_.reset();
 }
 
 }  // namespace ld::local

@@ -22,10 +22,10 @@ struct FunctionImage {
   std::string function_name;
   std::string function_arn;  // unqualified
   std::string version = "$LATEST";
-  std::string code_sha256;
-  std::string config_revision;                        // the version's RevisionId
-  std::filesystem::path code_zip;                     // the function's zip (a blob file)
-  std::vector<std::filesystem::path> layer_zips;      // in order, extracted into /opt
+  std::string code_sha256;  // lower-case hex of the zip's SHA-256 (not Lambda's base64 CodeSha256)
+  std::string config_revision;                    // the version's RevisionId
+  std::filesystem::path code_zip;                 // the function's zip (a blob file)
+  std::vector<std::filesystem::path> layer_zips;  // in order, extracted into /opt
   std::string runtime = "provided.al2023";
   std::string handler = "bootstrap";
   int memory_mb = 128;
@@ -53,11 +53,11 @@ struct InvokeRequest {
 
 // What an invocation gave, as Invoke answers it.
 struct InvokeResult {
-  int status = 200;                     // 200, 202 (Event), 204 (DryRun)
-  std::string payload;                  // the function's response, or its error document
+  int status = 200;                           // 200, 202 (Event), 204 (DryRun)
+  std::string payload;                        // the function's response, or its error document
   std::optional<std::string> function_error;  // "Unhandled" (AWS's X-Amz-Function-Error)
-  std::string log_tail;                 // the last 4 KB of the log, when tail_log
-  std::string executed_version;         // X-Amz-Executed-Version
+  std::string log_tail;                       // the last 4 KB of the log, when tail_log
+  std::string executed_version;               // X-Amz-Executed-Version
   std::string request_id;
 };
 

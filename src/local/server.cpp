@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "core/encoding.hpp"
 #include "core/error.hpp"
@@ -100,6 +101,8 @@ void Server::start() {
   };
   http_->set_payload_max_length(512ull * 1024 * 1024);
   http_->set_keep_alive_max_count(100000);
+  // An idle kept-alive connection holds a worker; 2 s (not 5) also bounds how long stop() waits.
+  http_->set_keep_alive_timeout(2);
   // Every route: the handlers (not a pre-routing hook) run after cpp-httplib read the body.
   auto handler = [this](const httplib::Request& in, httplib::Response& out) {
     auto started = std::chrono::steady_clock::now();
@@ -116,12 +119,22 @@ void Server::start() {
       response.body = health.dump();
       response.headers.set("Content-Type", "application/json");
     } else {
-      std::optional<HttpResponse> from_gateway;
-      if (gateway_) {
-        Peer peer{in.remote_addr, in.local_port, in.target};
-        from_gateway = gateway_(request, peer);
+      try {
+        std::optional<HttpResponse> from_gateway;
+        if (gateway_) {
+          Peer peer{in.remote_addr, in.local_port, in.target};
+          from_gateway = gateway_(request, peer);
+        }
+        response = from_gateway ? std::move(*from_gateway) : front_end_.handle(request);
+      } catch (const std::exception& e) {
+        // Never a dead connection: the failure is answered, and said on stderr.
+        std::fprintf(stderr, "lambdeploy local: %s %s failed: %s\n", request.method.c_str(),
+                     request.path.c_str(), e.what());
+        response = HttpResponse{};
+        response.status = 500;
+        response.headers.set("Content-Type", "application/json");
+        response.body = nlohmann::json{{"message", e.what()}}.dump();
       }
-      response = from_gateway ? std::move(*from_gateway) : front_end_.handle(request);
     }
     write_response(response, out, request.method == "HEAD");
     if (options_.verbose) {
@@ -150,6 +163,9 @@ void Server::start() {
     port_ = options_.port;
   }
   thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // stop() before the accept loop runs would be lost and join forever: wait until it runs.
+  for (int i = 0; i < 2000 && !http_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Server::stop() {

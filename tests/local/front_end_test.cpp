@@ -195,8 +195,16 @@ TEST(LocalFrontEnd, AnUnsignedCallIsRefusedAndTheHealthRouteAnswers) {
   unsigned_call.headers.set("X-Amz-Target", "AmazonSSM.GetParameter");
   unsigned_call.body = R"({"Name":"/x"})";
   HttpResponse refused = transport->send(unsigned_call);
-  EXPECT_EQ(refused.status, 400) << refused.body;
-  EXPECT_NE(refused.body.find("ssm"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["__type"], "MissingAuthenticationTokenException");
+
+  // A request that names no service at all says so.
+  HttpRequest nameless = health;
+  nameless.method = "POST";
+  nameless.path = "/";
+  HttpResponse unknown = transport->send(nameless);
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("names no AWS service"), std::string::npos) << unknown.body;
 }
 
 }  // namespace

@@ -1,0 +1,103 @@
+#include "local/services/lambda.hpp"
+
+#include "aws/services/lambda.hpp"
+#include "core/encoding.hpp"
+#include "local/services/lambda_validation.hpp"
+
+namespace ld::local {
+
+namespace {
+
+using nlohmann::json;
+
+std::string text(const json& input, const char* name) {
+  auto it = input.find(name);
+  return it != input.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+InvocationType invocation_type(const std::string& value) {
+  if (value.empty() || value == "RequestResponse") return InvocationType::RequestResponse;
+  if (value == "Event") return InvocationType::Event;
+  if (value == "DryRun") return InvocationType::DryRun;
+  lambda::fail_validation(value, "invocationType",
+                          "Member must satisfy enum value set: [RequestResponse, Event, DryRun]");
+}
+
+}  // namespace
+
+LambdaService::LambdaService(State state, std::shared_ptr<Executor> executor, LambdaOptions options)
+    : functions_(std::make_shared<LambdaFunctions>(std::move(state), options)),
+      executor_(std::move(executor)) {}
+
+const aws::ServiceInfo& LambdaService::info() const {
+  return aws::kLambda;
+}
+
+std::vector<const aws::Operation*> LambdaService::operations() const {
+  return aws::lambda::operations();
+}
+
+ApiReply LambdaService::call(ApiCall& call) {
+  if (call.operation == "Invoke") return invoke(call);
+  ApiReply reply;
+  reply.output = functions_->run(call);
+  const std::string& op = call.operation;
+  const bool changes_code =
+      op == "UpdateFunctionCode" || op == "UpdateFunctionConfiguration" || op == "DeleteFunction";
+  if (changes_code && executor_) {
+    const std::string name = lambda::parse_function_name(text(call.input, "FunctionName")).name;
+    executor_->retire(name);
+  }
+  return reply;
+}
+
+ApiReply LambdaService::invoke(ApiCall& call) {
+  const lambda::FunctionRef ref = lambda::parse_function_name(text(call.input, "FunctionName"));
+  std::string qualifier = text(call.input, "Qualifier");
+  if (!qualifier.empty()) {
+    lambda::check_qualifier(qualifier);
+    if (!ref.qualifier.empty() && ref.qualifier != qualifier) {
+      lambda::fail_invalid(
+          "The derived qualifier from the function name does not match the specified "
+          "qualifier.");
+    }
+  } else {
+    qualifier = ref.qualifier;
+  }
+  const std::string log_type = text(call.input, "LogType");
+  if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
+    lambda::fail_validation(log_type, "logType",
+                            "Member must satisfy enum value set: [None, Tail]");
+  }
+  InvokeRequest request;
+  request.type = invocation_type(text(call.input, "InvocationType"));
+  std::string alias;
+  request.image = functions_->image_for(ref.name, qualifier, &alias, call.caller, call.now);
+  request.alias = alias;
+  request.invoked_arn =
+      qualifier.empty() ? request.image.function_arn : request.image.function_arn + ":" + qualifier;
+  request.payload = text(call.input, "Payload");
+  request.tail_log = log_type == "Tail";
+  request.client_context = text(call.input, "ClientContext");
+  request.request_id = call.request_id;
+  if (!executor_) {
+    throw ApiError("ServiceException", "no executor is configured to run functions", 500);
+  }
+  const InvocationType type = request.type;
+  InvokeResult result = executor_->invoke(std::move(request));
+  ApiReply reply;
+  reply.output["StatusCode"] = result.status;
+  if (result.function_error) reply.output["FunctionError"] = *result.function_error;
+  if (type == InvocationType::RequestResponse) {
+    if (log_type == "Tail") reply.output["LogResult"] = base64_encode(result.log_tail);
+    reply.output["ExecutedVersion"] =
+        result.executed_version.empty() ? std::string("$LATEST") : result.executed_version;
+    reply.output["Payload"] = result.payload;
+  } else {
+    reply.output["Payload"] = std::string();  // 202 and 204 carry no body
+  }
+  reply.content_type = "application/json";
+  return reply;
+}
+
+}  // namespace ld::local

@@ -1,0 +1,83 @@
+#pragma once
+// Lambda's control-plane state on the local endpoint: functions, published versions, aliases,
+// Function URL configs, resource policies and layers, kept as records ("lambda.function",
+// "lambda.version", "lambda.alias", "lambda.url", "lambda.policy", "lambda.layer") with the zips
+// in the blob store. Also what the Function URL gateway asks: which function a URL id names,
+// the image to run and whether the URL's policy lets anyone in.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "local/api_call.hpp"
+#include "local/executor.hpp"
+#include "local/state.hpp"
+
+namespace ld::local {
+
+// How the Lambda service behaves locally.
+struct LambdaOptions {
+  // How long a created function stays Pending and an update InProgress (AWS: a few seconds).
+  std::chrono::milliseconds settle_delay{300};
+  // The endpoint's port, for FunctionUrl and Code.Location (0 until the server is bound).
+  int endpoint_port = 4566;
+};
+
+// What a Function URL id stands for.
+struct UrlTarget {
+  std::string function_name;
+  std::string qualifier;    // "" (the unqualified function) or an alias name
+  std::string auth_type;    // NONE or AWS_IAM
+  nlohmann::json cors;      // the Cors member as configured (null when none)
+  std::string invoke_mode;  // BUFFERED or RESPONSE_STREAM
+  std::string account;
+  std::string region;
+  std::string url_id;
+};
+
+// Lambda's state and every control-plane operation over it. Thread-safe.
+class LambdaFunctions {
+ public:
+  LambdaFunctions(State state, LambdaOptions options);
+
+  // Runs one control-plane operation (not Invoke) and answers its output members; throws
+  // ApiError as AWS would. Unknown operations throw UnknownOperationException.
+  nlohmann::json run(const ApiCall& call);
+
+  // Resolves FunctionName + Qualifier as Invoke does (none/$LATEST, a version, an alias with its
+  // routing weights drawn at random) to what the executor runs. `alias_out` receives the alias
+  // name when one was used. Throws ApiError (ResourceNotFoundException, or
+  // ResourceConflictException while the function is still Pending).
+  FunctionImage image_for(const std::string& function_name, const std::string& qualifier,
+                          std::string* alias_out = nullptr);
+  // Same, with the caller's account and region for error messages and the time to judge state by.
+  FunctionImage image_for(const std::string& function_name, const std::string& qualifier,
+                          std::string* alias_out, const Caller& caller, Timestamp now);
+
+  // The Function URL whose id (the host's first label) is `url_id`.
+  std::optional<UrlTarget> url_target(std::string_view url_id);
+  // True only when the policy of the qualifier the URL is on allows anyone to invoke through the
+  // URL (lambda:InvokeFunctionUrl for "*" with lambda:FunctionUrlAuthType NONE) AND to invoke
+  // the function (lambda:InvokeFunction for "*").
+  bool url_invocation_allowed(const std::string& function_name, const std::string& qualifier);
+
+  // The 32-character id of a Function URL, derived from where it is so it never changes.
+  static std::string url_id(std::string_view account, std::string_view region,
+                            std::string_view function_name, std::string_view qualifier);
+
+  void set_endpoint_port(int port);
+  const State& state() const { return state_; }
+
+ private:
+  nlohmann::json dispatch(const ApiCall& call);
+
+  State state_;
+  LambdaOptions options_;
+  std::mutex mutex_;  // one control-plane change at a time
+};
+
+}  // namespace ld::local

@@ -1,0 +1,824 @@
+// Lambda's control plane on the local endpoint, driven through the project's own LambdaClient
+// over a real loopback socket: lifecycle, state transitions, versions, aliases, Function URLs,
+// permissions, layers, Invoke (with a recording executor), validation and persistence.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "aws/credentials_chain.hpp"
+#include "aws/error.hpp"
+#include "aws/services/lambda.hpp"
+#include "core/encoding.hpp"
+#include "core/hash.hpp"
+#include "local/front_end.hpp"
+#include "local/key_ring.hpp"
+#include "local/server.hpp"
+#include "local/services/lambda.hpp"
+#include "local/services/lambda_validation.hpp"
+#include "local/state.hpp"
+#include "support/conformance.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ld::local {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A zip archive of stored entries; `claimed_size` overrides each entry's uncompressed size.
+std::string make_zip(const std::map<std::string, std::string>& files,
+                     std::optional<std::uint32_t> claimed_size = std::nullopt) {
+  auto le = [](std::string& out, std::uint32_t value, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  };
+  auto crc32 = [](const std::string& data) {
+    std::uint32_t crc = 0xffffffffu;
+    for (unsigned char c : data) {
+      crc ^= c;
+      for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+  };
+  std::string body, central;
+  for (const auto& [name, data] : files) {
+    const auto offset = static_cast<std::uint32_t>(body.size());
+    const std::uint32_t crc = crc32(data);
+    const auto size = static_cast<std::uint32_t>(data.size());
+    le(body, 0x04034b50, 4);
+    le(body, 10, 2);
+    le(body, 0, 2);
+    le(body, 0, 2);
+    le(body, 0, 4);
+    le(body, crc, 4);
+    le(body, size, 4);
+    le(body, size, 4);
+    le(body, static_cast<std::uint32_t>(name.size()), 2);
+    le(body, 0, 2);
+    body += name + data;
+    le(central, 0x02014b50, 4);
+    le(central, 0x031e, 2);
+    le(central, 10, 2);
+    le(central, 0, 2);
+    le(central, 0, 2);
+    le(central, 0, 4);
+    le(central, crc, 4);
+    le(central, size, 4);
+    le(central, claimed_size.value_or(size), 4);
+    le(central, static_cast<std::uint32_t>(name.size()), 2);
+    le(central, 0, 2);
+    le(central, 0, 2);
+    le(central, 0, 2);
+    le(central, 0, 2);
+    le(central, 0100755u << 16, 4);
+    le(central, offset, 4);
+    central += name;
+  }
+  std::string zip = body + central;
+  le(zip, 0x06054b50, 4);
+  le(zip, 0, 2);
+  le(zip, 0, 2);
+  le(zip, static_cast<std::uint32_t>(files.size()), 2);
+  le(zip, static_cast<std::uint32_t>(files.size()), 2);
+  le(zip, static_cast<std::uint32_t>(central.size()), 4);
+  le(zip, static_cast<std::uint32_t>(body.size()), 4);
+  le(zip, 0, 2);
+  return zip;
+}
+
+// Stands in for the real executor: records what it was asked to run and answers a script.
+class RecordingExecutor : public Executor {
+ public:
+  InvokeResult invoke(InvokeRequest request) override {
+    std::lock_guard lock(mutex_);
+    requests.push_back(request);
+    InvokeResult result = next;
+    if (result.executed_version.empty()) result.executed_version = request.image.version;
+    if (request.type == InvocationType::Event) result.status = 202;
+    return result;
+  }
+  void retire(const std::string& function_name) override {
+    std::lock_guard lock(mutex_);
+    retired.push_back(function_name);
+  }
+  ExecutorStatus status() const override { return {"paths", 0, 0}; }
+
+  std::vector<InvokeRequest> requests;
+  std::vector<std::string> retired;
+  InvokeResult next;
+
+ private:
+  std::mutex mutex_;
+};
+
+const std::string kRole = "arn:aws:iam::000000000000:role/lambda-role";
+const std::string kArn = "arn:aws:lambda:us-east-1:000000000000:function:";
+
+// One endpoint (front end + Lambda + listener) over a data dir, and a client pointed at it.
+class LambdaEndpoint {
+ public:
+  LambdaEndpoint(const std::filesystem::path& dir, std::shared_ptr<RecordingExecutor> executor,
+                 std::chrono::milliseconds delay)
+      : keys_(std::make_shared<KeyRing>()), front_end_(keys_) {
+    LambdaOptions options;
+    options.settle_delay = delay;
+    service = std::make_shared<LambdaService>(State::open(dir), executor, options);
+    front_end_.add(service);
+    ServerOptions server_options;
+    server_options.port = 0;
+    server_options.threads = 4;
+    server_ = std::make_unique<Server>(front_end_, server_options);
+    server_->start();
+    service->set_endpoint_port(server_->port());
+    aws::ClientConfig config;
+    config.region = "us-east-1";
+    config.endpoint = aws::Endpoint::parse(server_->url());
+    config.custom_endpoint = true;
+    config.credentials = std::make_shared<aws::StaticProvider>(
+        aws::Credentials{"test", "test", "", std::nullopt, "test"});
+    config.retry.max_attempts = 1;
+    client = std::make_unique<aws::LambdaClient>(config);
+  }
+  ~LambdaEndpoint() {
+    client.reset();  // closes its kept-alive connection first
+    server_->stop();
+  }
+  int port() const { return server_->port(); }
+
+  std::shared_ptr<LambdaService> service;
+  std::unique_ptr<aws::LambdaClient> client;
+
+ private:
+  std::shared_ptr<KeyRing> keys_;
+  FrontEnd front_end_;
+  std::unique_ptr<Server> server_;
+};
+
+// The AwsError a call throws (fails the test if it does not throw).
+template <typename F>
+aws::AwsError error_of(F&& call) {
+  try {
+    call();
+  } catch (const aws::AwsError& error) {
+    return error;
+  }
+  ADD_FAILURE() << "the call did not fail";
+  return aws::AwsError("none", "none", 0);
+}
+
+class LambdaServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(std::chrono::milliseconds(0)); }
+  void open(std::chrono::milliseconds delay) {
+    endpoint.reset();
+    endpoint = std::make_unique<LambdaEndpoint>(dir.path() / "data", executor, delay);
+  }
+  const aws::LambdaClient& lambda() { return *endpoint->client; }
+
+  json create(const std::string& name, json extra = json::object()) {
+    json input = {{"FunctionName", name},
+                  {"Runtime", "provided.al2023"},
+                  {"Handler", "bootstrap"},
+                  {"Role", kRole},
+                  {"Code", {{"ZipFile", base64_encode(zip)}}}};
+    if (extra.is_object()) input.update(extra);
+    return lambda().create_function(input);
+  }
+
+  test::TempDir dir{"lambda-service"};
+  std::shared_ptr<RecordingExecutor> executor = std::make_shared<RecordingExecutor>();
+  std::unique_ptr<LambdaEndpoint> endpoint;
+  std::string zip = make_zip({{"bootstrap", "#!/bin/sh\necho hi\n"}});
+};
+
+std::set<std::string> keys_of(const json& object) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.insert(key);
+  return keys;
+}
+
+json recording(const std::string& test_id, const std::string& key) {
+  std::ifstream in(test::conformance_dir() /
+                   "lambda-api/localstack-snapshots/test_lambda_api.snapshot.json");
+  const json snapshot = json::parse(in);
+  json value = snapshot.at("tests/aws/services/lambda_/test_lambda_api.py::" + test_id)
+                   .at("recorded-content")
+                   .at(key);
+  value.erase("ResponseMetadata");
+  return value;
+}
+
+TEST_F(LambdaServiceTest, LifecycleMatchesAwsShapes) {
+  const json created = create("fn", {{"MemorySize", 256}, {"Timeout", 5}});
+  EXPECT_EQ(created["FunctionArn"], kArn + "fn");
+  EXPECT_EQ(created["Version"], "$LATEST");
+  EXPECT_EQ(created["CodeSha256"], base64_encode(as_chars(sha256(zip))));
+  EXPECT_EQ(created["CodeSize"], zip.size());
+  EXPECT_EQ(created["MemorySize"], 256);
+  EXPECT_EQ(created["PackageType"], "Zip");
+  EXPECT_EQ(created["LoggingConfig"],
+            json({{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/fn"}}));
+  EXPECT_EQ(created["TracingConfig"]["Mode"], "PassThrough");
+  EXPECT_EQ(created["EphemeralStorage"]["Size"], 512);
+  EXPECT_EQ(created["Architectures"], json::array({"x86_64"}));
+  EXPECT_TRUE(std::regex_match(created["LastModified"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000)")));
+  EXPECT_TRUE(std::regex_match(
+      created["RevisionId"].get<std::string>(),
+      std::regex(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")));
+
+  const json got = lambda().get_function({{"FunctionName", "fn"}});
+  // Same members as AWS's GetFunction (TestLambdaFunction::test_function_lifecycle).
+  const json aws_get =
+      recording("TestLambdaFunction::test_function_lifecycle", "get_function_response");
+  EXPECT_EQ(keys_of(got), keys_of(aws_get));
+  EXPECT_EQ(keys_of(got["Configuration"]), keys_of(aws_get["Configuration"]));
+  EXPECT_EQ(got["Code"]["RepositoryType"], "S3");
+  EXPECT_EQ(got["Configuration"]["State"], "Active");
+  EXPECT_EQ(got["Configuration"]["LastUpdateStatus"], "Successful");
+
+  const json updated =
+      lambda().update_function_configuration({{"FunctionName", "fn"},
+                                              {"Description", "Changed-Description"},
+                                              {"MemorySize", 512},
+                                              {"Environment", {{"Variables", {{"ENV_A", "a"}}}}}});
+  EXPECT_EQ(updated["MemorySize"], 512);
+  EXPECT_EQ(updated["Environment"]["Variables"]["ENV_A"], "a");
+  EXPECT_NE(updated["RevisionId"], got["Configuration"]["RevisionId"]);
+  EXPECT_EQ(keys_of(updated),
+            keys_of(recording("TestLambdaFunction::test_function_lifecycle",
+                              "get_function_response_postupdate")["Configuration"]));
+
+  const std::string zip2 = make_zip({{"bootstrap", "#!/bin/sh\necho two\n"}});
+  const json code =
+      lambda().update_function_code({{"FunctionName", "fn"}, {"ZipFile", base64_encode(zip2)}});
+  EXPECT_EQ(code["CodeSha256"], base64_encode(as_chars(sha256(zip2))));
+  EXPECT_EQ(code["Description"], "Changed-Description");
+  EXPECT_EQ(executor->retired, (std::vector<std::string>{"fn", "fn"}));
+
+  lambda().delete_function({{"FunctionName", "fn"}});
+  const auto gone = error_of([&] { lambda().get_function({{"FunctionName", "fn"}}); });
+  EXPECT_EQ(gone.http_status(), 404);
+  EXPECT_EQ(gone.code(), "ResourceNotFoundException");
+  EXPECT_EQ(gone.message(), "Function not found: " + kArn + "fn");
+  EXPECT_EQ(executor->retired.size(), 3u);
+}
+
+TEST_F(LambdaServiceTest, OperationsOnMissingFunctionAnswerAwsMessages) {
+  for (auto call : std::vector<std::function<void()>>{
+           [&] {
+             lambda().get_function({{"FunctionName", "nope"}});
+           },
+           [&] {
+             lambda().get_function_configuration({{"FunctionName", "nope"}});
+           },
+           [&] {
+             lambda().delete_function({{"FunctionName", "nope"}});
+           },
+           [&] {
+             lambda().publish_version({{"FunctionName", "nope"}});
+           },
+           [&] {
+             lambda().invoke({{"FunctionName", "nope"}}, "{}");
+           }}) {
+    const auto error = error_of(call);
+    EXPECT_EQ(error.http_status(), 404);
+    EXPECT_EQ(error.message(), "Function not found: " + kArn + "nope");
+  }
+  const auto url = error_of([&] { lambda().get_function_url_config({{"FunctionName", "nope"}}); });
+  EXPECT_EQ(url.http_status(), 404);
+  EXPECT_EQ(url.message(), "The resource you requested does not exist.");
+}
+
+// Opens the endpoint with a 200 ms settle delay (Server::stop right after start can hang: the
+// fixture does not open twice).
+class LambdaSettlingTest : public LambdaServiceTest {
+ protected:
+  void SetUp() override { open(std::chrono::milliseconds(200)); }
+};
+
+TEST_F(LambdaSettlingTest, PendingAndInProgressRefuseChangesUntilSettled) {
+  const json created = create("slow");
+  EXPECT_EQ(created["State"], "Pending");
+  EXPECT_EQ(created["StateReasonCode"], "Creating");
+  EXPECT_FALSE(created.contains("LastUpdateStatus"));
+
+  const auto busy = error_of([&] {
+    lambda().update_function_configuration({{"FunctionName", "slow"}, {"Timeout", 9}});
+  });
+  EXPECT_EQ(busy.http_status(), 409);
+  EXPECT_EQ(busy.code(), "ResourceConflictException");
+  EXPECT_EQ(busy.message(),
+            "The operation cannot be performed at this time. An update is in progress for "
+            "resource: " +
+                kArn + "slow");
+  const auto pending = error_of([&] { lambda().invoke({{"FunctionName", "slow"}}, "{}"); });
+  EXPECT_EQ(pending.http_status(), 409);
+  EXPECT_THAT(pending.message(), HasSubstr("following state: Pending"));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  const json active = lambda().get_function_configuration({{"FunctionName", "slow"}});
+  EXPECT_EQ(active["State"], "Active");
+  EXPECT_EQ(active["LastUpdateStatus"], "Successful");
+  EXPECT_NE(active["RevisionId"], created["RevisionId"]);  // as AWS: uuid:1 → uuid:2
+
+  const json updating =
+      lambda().update_function_configuration({{"FunctionName", "slow"}, {"Timeout", 9}});
+  EXPECT_EQ(updating["LastUpdateStatus"], "InProgress");
+  EXPECT_EQ(updating["State"], "Active");
+  EXPECT_EQ(
+      error_of([&] {
+        lambda().update_function_code({{"FunctionName", "slow"}, {"ZipFile", base64_encode(zip)}});
+      }).http_status(),
+      409);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  EXPECT_EQ(lambda().get_function_configuration({{"FunctionName", "slow"}})["LastUpdateStatus"],
+            "Successful");
+  EXPECT_EQ(lambda().update_function_configuration(
+                {{"FunctionName", "slow"}, {"Timeout", 10}})["Timeout"],
+            10);
+}
+
+TEST_F(LambdaServiceTest, RevisionIdPreconditions) {
+  const json created = create("rev");
+  const auto stale = error_of([&] {
+    lambda().update_function_configuration(
+        {{"FunctionName", "rev"},
+         {"Timeout", 4},
+         {"RevisionId", "00000000-0000-4000-0000-000000000000"}});
+  });
+  EXPECT_EQ(stale.http_status(), 412);
+  EXPECT_EQ(stale.code(), "PreconditionFailedException");
+  EXPECT_EQ(stale.message(),
+            "The Revision Id provided does not match the latest Revision Id. Call the "
+            "GetFunction/GetAlias API to retrieve the latest Revision Id");
+  const json updated = lambda().update_function_configuration(
+      {{"FunctionName", "rev"}, {"Timeout", 4}, {"RevisionId", created["RevisionId"]}});
+  EXPECT_EQ(updated["Timeout"], 4);
+  EXPECT_EQ(
+      error_of([&] {
+        lambda().publish_version({{"FunctionName", "rev"}, {"RevisionId", created["RevisionId"]}});
+      }).code(),
+      "PreconditionFailedException");
+}
+
+TEST_F(LambdaServiceTest, ValidationErrors) {
+  auto fails = [&](const std::string& name, json extra) {
+    return error_of([&] { create(name, extra); });
+  };
+  auto memory = fails("v1", {{"MemorySize", 100}});
+  EXPECT_EQ(memory.code(), "ValidationException");
+  EXPECT_EQ(memory.message(),
+            "1 validation error detected: Value '100' at 'memorySize' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 128");
+  EXPECT_EQ(fails("v1", {{"MemorySize", 10241}}).code(), "ValidationException");
+  EXPECT_THAT(fails("v1", {{"Timeout", 901}}).message(), HasSubstr("less than or equal to 900"));
+  auto env =
+      fails("v1", {{"Environment", {{"Variables", {{"LARGE_VAR", std::string(4100, 'x')}}}}}});
+  EXPECT_EQ(env.code(), "InvalidParameterValueException");
+  EXPECT_THAT(env.message(), StartsWith("Lambda was unable to configure your environment variables "
+                                        "because the environment variables you have provided "
+                                        "exceeded the 4KB limit. String measured: {\"LARGE_VAR\""));
+  EXPECT_EQ(fails("v1", {{"Runtime", "cobol1"}}).code(), "InvalidParameterValueException");
+  EXPECT_EQ(fails("v1", {{"Role", "not-a-role"}}).code(), "ValidationException");
+  EXPECT_EQ(fails(std::string(65, 'a'), {}).code(), "ValidationException");
+  EXPECT_EQ(fails("bad name!", {}).code(), "ValidationException");
+  EXPECT_EQ(fails("v1", {{"Runtime", "python3.12"}, {"Handler", nullptr}}).code(),
+            "InvalidParameterValueException");
+  auto not_zip = fails("v1", {{"Code", {{"ZipFile", base64_encode("not a zip")}}}});
+  EXPECT_EQ(not_zip.message(),
+            "Could not unzip uploaded file. Please check your file, then try to upload again.");
+  auto s3 = fails("v1", {{"Code", {{"S3Bucket", "b"}, {"S3Key", "k"}}}});
+  EXPECT_EQ(s3.code(), "InvalidParameterValueException");
+  EXPECT_THAT(s3.message(), HasSubstr("S3Bucket"));
+  auto unzipped =
+      fails("v1", {{"Code", {{"ZipFile", base64_encode(make_zip({{"big", "x"}}, 300u << 20))}}}});
+  EXPECT_EQ(unzipped.message(), "Unzipped size must be smaller than 262144000 bytes");
+
+  create("dup");
+  auto duplicate = error_of([&] { create("dup"); });
+  EXPECT_EQ(duplicate.http_status(), 409);
+  EXPECT_EQ(duplicate.message(), "Function already exist: dup");
+  EXPECT_EQ(error_of([&] {
+              lambda().update_function_configuration({{"FunctionName", "dup"}, {"MemorySize", 64}});
+            }).code(),
+            "ValidationException");
+}
+
+TEST(LambdaValidation, OversizedZipIsRequestEntityTooLarge) {
+  try {
+    lambda::check_zip(std::string(52428801, 'x'));
+    FAIL() << "accepted";
+  } catch (const ApiError& error) {
+    EXPECT_EQ(error.code(), "RequestEntityTooLargeException");
+    EXPECT_EQ(error.status(), 413);
+    EXPECT_STREQ(error.what(), "Zipped size must be smaller than 52428800 bytes");
+  }
+  EXPECT_EQ(lambda::parse_function_name(kArn + "fn:live").qualifier, "live");
+  EXPECT_EQ(lambda::parse_function_name("000000000000:function:fn").name, "fn");
+}
+
+TEST_F(LambdaServiceTest, VersionsArePublishedOnceAndPaged) {
+  create("ver", {{"Description", "first"}});
+  const json v1 = lambda().publish_version({{"FunctionName", "ver"}});
+  EXPECT_EQ(v1["Version"], "1");
+  EXPECT_EQ(v1["FunctionArn"], kArn + "ver:1");
+  EXPECT_EQ(v1["State"], "Active");
+  EXPECT_EQ(lambda().publish_version({{"FunctionName", "ver"}})["Version"], "1");  // unchanged
+  lambda().update_function_configuration({{"FunctionName", "ver"}, {"Timeout", 7}});
+  EXPECT_EQ(
+      lambda().publish_version({{"FunctionName", "ver"}, {"Description", "second"}})["Version"],
+      "2");
+  const auto wrong_sha = error_of([&] {
+    lambda().publish_version({{"FunctionName", "ver"}, {"CodeSha256", "abc"}});
+  });
+  EXPECT_EQ(wrong_sha.code(), "InvalidParameterValueException");
+
+  const json page1 = lambda().list_versions_by_function({{"FunctionName", "ver"}, {"MaxItems", 2}});
+  ASSERT_EQ(page1["Versions"].size(), 2u);
+  EXPECT_EQ(page1["Versions"][0]["Version"], "$LATEST");
+  EXPECT_EQ(page1["Versions"][0]["FunctionArn"], kArn + "ver:$LATEST");
+  EXPECT_FALSE(page1["Versions"][0].contains("State"));
+  EXPECT_EQ(page1["NextMarker"], "1");
+  const json page2 = lambda().list_versions_by_function(
+      {{"FunctionName", "ver"}, {"Marker", "1"}, {"MaxItems", 2}});
+  ASSERT_EQ(page2["Versions"].size(), 1u);
+  EXPECT_EQ(page2["Versions"][0]["Timeout"], 7);
+  EXPECT_EQ(page2["Versions"][0]["Description"], "second");
+  EXPECT_FALSE(page2.contains("NextMarker"));
+  EXPECT_EQ(lambda().list_all_versions("ver").size(), 3u);
+
+  EXPECT_EQ(lambda().get_function_configuration("ver", "1")["Timeout"], 3);
+  const auto missing = error_of([&] { lambda().get_function_configuration("ver", "9"); });
+  EXPECT_EQ(missing.message(), "Function not found: " + kArn + "ver:9");
+  lambda().delete_function({{"FunctionName", "ver"}, {"Qualifier", "1"}});
+  EXPECT_EQ(lambda().list_all_versions("ver").size(), 2u);
+}
+
+TEST_F(LambdaServiceTest, AliasesWithRoutingWeights) {
+  create("al");
+  lambda().publish_version({{"FunctionName", "al"}});
+  lambda().update_function_configuration({{"FunctionName", "al"}, {"Timeout", 8}});
+  lambda().publish_version({{"FunctionName", "al"}});
+  const json alias =
+      lambda().create_alias({{"FunctionName", "al"},
+                             {"Name", "live"},
+                             {"FunctionVersion", "1"},
+                             {"Description", "custom-alias"},
+                             {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 0.2}}}}}});
+  EXPECT_EQ(alias["AliasArn"], kArn + "al:live");
+  EXPECT_EQ(alias["RoutingConfig"]["AdditionalVersionWeights"]["2"], 0.2);
+  EXPECT_EQ(keys_of(alias),
+            keys_of(recording("TestLambdaAlias::test_alias_lifecycle", "create_alias_1_1")));
+  EXPECT_EQ(lambda().get_alias({{"FunctionName", "al"}, {"Name", "live"}}), alias);
+  EXPECT_EQ(lambda().get_function_configuration("al", "live")["FunctionArn"], kArn + "al:live");
+
+  auto routing = [&](json weights, std::string version = "1") {
+    return error_of([&] {
+      lambda().create_alias({{"FunctionName", "al"},
+                             {"Name", "other"},
+                             {"FunctionVersion", version},
+                             {"RoutingConfig", {{"AdditionalVersionWeights", weights}}}});
+    });
+  };
+  EXPECT_EQ(routing({{"1", 0.5}}).message(),
+            "Invalid function version 1. Function version 1 is already included in routing "
+            "configuration.");
+  EXPECT_EQ(
+      routing({{"2", 2.0}}).message(),
+      "1 validation error detected: Value '{2=2.0}' at 'routingConfig.additionalVersionWeights' "
+      "failed to satisfy constraint: Map value must satisfy constraint: [Member must have "
+      "value less than or equal to 1.0, Member must have value greater than or equal to 0.0, "
+      "Member must not be null]");
+  EXPECT_EQ(routing({{"10", 0.5}}).message(), "Function not found: " + kArn + "al:10");
+  EXPECT_EQ(routing({{"2", 0.5}}, "$LATEST").message(),
+            "$LATEST is not supported for an alias pointing to more than 1 version");
+  const auto duplicate = error_of([&] {
+    lambda().create_alias({{"FunctionName", "al"}, {"Name", "live"}, {"FunctionVersion", "1"}});
+  });
+  EXPECT_EQ(duplicate.http_status(), 409);
+  EXPECT_EQ(duplicate.message(), "Alias already exists: " + kArn + "al:live");
+
+  const json updated =
+      lambda().update_alias({{"FunctionName", "al"},
+                             {"Name", "live"},
+                             {"FunctionVersion", "2"},
+                             {"RoutingConfig", {{"AdditionalVersionWeights", json::object()}}}});
+  EXPECT_EQ(updated["FunctionVersion"], "2");
+  EXPECT_FALSE(updated.contains("RoutingConfig"));
+  EXPECT_NE(updated["RevisionId"], alias["RevisionId"]);
+  EXPECT_EQ(error_of([&] {
+              lambda().update_alias(
+                  {{"FunctionName", "al"}, {"Name", "live"}, {"RevisionId", alias["RevisionId"]}});
+            }).http_status(),
+            412);
+  lambda().delete_alias({{"FunctionName", "al"}, {"Name", "live"}});
+  const auto gone = error_of([&] {
+    lambda().get_alias({{"FunctionName", "al"}, {"Name", "live"}});
+  });
+  EXPECT_EQ(gone.http_status(), 404);
+  EXPECT_EQ(gone.message(), "Cannot find alias arn: " + kArn + "al:live");
+}
+
+TEST_F(LambdaServiceTest, InvokeHandsTheExecutorTheFullImage) {
+  const json layer = lambda().publish_layer_version(
+      {{"LayerName", "deps"},
+       {"Content", {{"ZipFile", base64_encode(make_zip({{"lib/a.so", "so"}}))}}}});
+  create("inv", {{"MemorySize", 512},
+                 {"Timeout", 30},
+                 {"Environment", {{"Variables", {{"MODE", "test"}}}}},
+                 {"Layers", json::array({layer["LayerVersionArn"]})}});
+  executor->next.payload = R"({"ok":true})";
+  executor->next.log_tail = "START RequestId: x\nEND\n";
+  const aws::Result result =
+      lambda().invoke({{"FunctionName", "inv"}, {"LogType", "Tail"}}, R"({"event":1})");
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.body, R"({"ok":true})");
+  EXPECT_EQ(result.output["ExecutedVersion"], "$LATEST");
+  EXPECT_EQ(result.output["LogResult"], base64_encode("START RequestId: x\nEND\n"));
+  EXPECT_FALSE(result.output.contains("FunctionError"));
+
+  ASSERT_EQ(executor->requests.size(), 1u);
+  const InvokeRequest& request = executor->requests[0];
+  EXPECT_EQ(request.payload, R"({"event":1})");
+  EXPECT_TRUE(request.tail_log);
+  EXPECT_EQ(request.invoked_arn, kArn + "inv");
+  const FunctionImage& image = request.image;
+  EXPECT_EQ(image.function_name, "inv");
+  EXPECT_EQ(image.function_arn, kArn + "inv");
+  EXPECT_EQ(image.version, "$LATEST");
+  EXPECT_EQ(image.memory_mb, 512);
+  EXPECT_EQ(image.timeout_s, 30);
+  EXPECT_EQ(image.runtime, "provided.al2023");
+  EXPECT_EQ(image.handler, "bootstrap");
+  EXPECT_EQ(image.environment.at("MODE"), "test");
+  EXPECT_EQ(image.log_group, "/aws/lambda/inv");
+  EXPECT_EQ(image.account, "000000000000");
+  EXPECT_EQ(image.region, "us-east-1");
+  EXPECT_EQ(image.code_sha256, sha256_hex(zip));  // hex: the executor names folders by it
+  EXPECT_EQ(image.config_revision, lambda().get_function_configuration("inv", "")["RevisionId"]);
+  ASSERT_TRUE(std::filesystem::exists(image.code_zip));
+  EXPECT_EQ(sha256_hex(test::read_file(image.code_zip)), sha256_hex(zip));
+  ASSERT_EQ(image.layer_zips.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(image.layer_zips[0]));
+
+  // Through an alias whose weights send everything to version 2.
+  lambda().publish_version({{"FunctionName", "inv"}});
+  lambda().update_function_configuration({{"FunctionName", "inv"}, {"MemorySize", 1024}});
+  lambda().publish_version({{"FunctionName", "inv"}});
+  lambda().create_alias({{"FunctionName", "inv"},
+                         {"Name", "live"},
+                         {"FunctionVersion", "1"},
+                         {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 1.0}}}}}});
+  executor->next.function_error = "Unhandled";
+  const aws::Result routed =
+      lambda().invoke({{"FunctionName", "inv"}, {"Qualifier", "live"}}, "{}");
+  EXPECT_EQ(routed.output["FunctionError"], "Unhandled");
+  EXPECT_EQ(routed.output["ExecutedVersion"], "2");
+  EXPECT_EQ(executor->requests.back().image.version, "2");
+  EXPECT_EQ(executor->requests.back().image.memory_mb, 1024);
+  EXPECT_EQ(executor->requests.back().alias, "live");
+  EXPECT_EQ(executor->requests.back().invoked_arn, kArn + "inv:live");
+
+  const aws::Result event =
+      lambda().invoke({{"FunctionName", kArn + "inv:1"}, {"InvocationType", "Event"}}, "{}");
+  EXPECT_EQ(event.status, 202);
+  EXPECT_EQ(executor->requests.back().image.version, "1");
+  EXPECT_EQ(executor->requests.back().type, InvocationType::Event);
+}
+
+TEST_F(LambdaServiceTest, FunctionUrlConfigs) {
+  create("web");
+  lambda().publish_version({{"FunctionName", "web"}});
+  lambda().create_alias({{"FunctionName", "web"}, {"Name", "live"}, {"FunctionVersion", "1"}});
+  const json url = lambda().create_function_url_config(
+      {{"FunctionName", "web"}, {"AuthType", "NONE"}, {"Cors", {{"AllowOrigins", {"*"}}}}});
+  const std::regex shape("http://([a-z0-9]{32})\\.lambda-url\\.us-east-1\\.localhost:" +
+                         std::to_string(endpoint->port()) + "/");
+  std::smatch m;
+  const std::string function_url = url["FunctionUrl"];
+  ASSERT_TRUE(std::regex_match(function_url, m, shape)) << function_url;
+  const std::string id = m[1];
+  EXPECT_EQ(url["FunctionArn"], kArn + "web");
+  EXPECT_EQ(url["AuthType"], "NONE");
+  EXPECT_TRUE(url.contains("CreationTime"));
+
+  const auto duplicate = error_of([&] {
+    lambda().create_function_url_config({{"FunctionName", "web"}, {"AuthType", "NONE"}});
+  });
+  EXPECT_EQ(duplicate.http_status(), 409);
+  EXPECT_EQ(duplicate.message(),
+            "Failed to create function url config for [functionArn = " + kArn +
+                "web]. Error message:  FunctionUrlConfig exists for this Lambda function");
+
+  const json got = lambda().get_function_url_config({{"FunctionName", "web"}});
+  json without_cors = got;
+  without_cors.erase("Cors");
+  EXPECT_EQ(keys_of(recording("TestLambdaUrl::test_url_config_lifecycle", "get_url_config")),
+            keys_of(without_cors));
+  EXPECT_EQ(got["InvokeMode"], "BUFFERED");
+  EXPECT_TRUE(std::regex_match(got["LastModifiedTime"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+  auto target = endpoint->service->functions().url_target(id);
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->function_name, "web");
+  EXPECT_EQ(target->qualifier, "");
+  EXPECT_EQ(target->auth_type, "NONE");
+  EXPECT_EQ(target->cors["AllowOrigins"][0], "*");
+  EXPECT_FALSE(endpoint->service->functions().url_target("x"));
+
+  const json updated = lambda().update_function_url_config(
+      {{"FunctionName", "web"}, {"AuthType", "AWS_IAM"}, {"InvokeMode", "RESPONSE_STREAM"}});
+  EXPECT_EQ(updated["AuthType"], "AWS_IAM");
+  EXPECT_EQ(updated["FunctionUrl"], function_url);
+  EXPECT_EQ(endpoint->service->functions().url_target(id)->invoke_mode, "RESPONSE_STREAM");
+
+  const json on_alias = lambda().create_function_url_config(
+      {{"FunctionName", "web"}, {"Qualifier", "live"}, {"AuthType", "NONE"}});
+  EXPECT_EQ(on_alias["FunctionArn"], kArn + "web:live");
+  EXPECT_NE(on_alias["FunctionUrl"], function_url);
+  EXPECT_EQ(error_of([&] {
+              lambda().create_function_url_config(
+                  {{"FunctionName", "web"}, {"Qualifier", "1"}, {"AuthType", "NONE"}});
+            }).code(),
+            "InvalidParameterValueException");
+
+  lambda().delete_function_url_config({{"FunctionName", "web"}});
+  const auto gone = error_of([&] { lambda().get_function_url_config({{"FunctionName", "web"}}); });
+  EXPECT_EQ(gone.http_status(), 404);
+  EXPECT_EQ(gone.message(), "The resource you requested does not exist.");
+  EXPECT_FALSE(endpoint->service->functions().url_target(id));
+  // The id is a function of where the URL is: it comes back the same.
+  EXPECT_EQ(lambda().create_function_url_config(
+                {{"FunctionName", "web"}, {"AuthType", "NONE"}})["FunctionUrl"],
+            function_url);
+}
+
+TEST_F(LambdaServiceTest, PermissionsBuildAwsStatements) {
+  create("pol");
+  auto& functions = endpoint->service->functions();
+  const json url_permission =
+      lambda().add_permission({{"FunctionName", "pol"},
+                               {"StatementId", "FunctionURLAllowPublicAccess"},
+                               {"Action", "lambda:InvokeFunctionUrl"},
+                               {"Principal", "*"},
+                               {"FunctionUrlAuthType", "NONE"}});
+  EXPECT_EQ(
+      url_permission["Statement"],
+      R"({"Sid":"FunctionURLAllowPublicAccess","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl","Resource":")" +
+          kArn + R"(pol","Condition":{"StringEquals":{"lambda:FunctionUrlAuthType":"NONE"}}})");
+  EXPECT_FALSE(functions.url_invocation_allowed("pol", ""));
+  lambda().add_permission({{"FunctionName", "pol"},
+                           {"StatementId", "FunctionURLInvokeAllowPublicAccess"},
+                           {"Action", "lambda:InvokeFunction"},
+                           {"Principal", "*"}});
+  EXPECT_TRUE(functions.url_invocation_allowed("pol", ""));
+  EXPECT_FALSE(functions.url_invocation_allowed("pol", "live"));
+
+  const json service = lambda().add_permission({{"FunctionName", "pol"},
+                                                {"StatementId", "s3"},
+                                                {"Action", "lambda:InvokeFunction"},
+                                                {"Principal", "s3.amazonaws.com"},
+                                                {"SourceAccount", "000000000000"},
+                                                {"SourceArn", "arn:aws:s3:::bucket"}});
+  EXPECT_EQ(json::parse(service["Statement"].get<std::string>())["Principal"],
+            json({{"Service", "s3.amazonaws.com"}}));
+  EXPECT_EQ(json::parse(service["Statement"].get<std::string>())["Condition"],
+            json({{"StringEquals", {{"AWS:SourceAccount", "000000000000"}}},
+                  {"ArnLike", {{"AWS:SourceArn", "arn:aws:s3:::bucket"}}}}));
+
+  const json policy = lambda().get_policy({{"FunctionName", "pol"}});
+  EXPECT_THAT(
+      policy["Policy"].get<std::string>(),
+      StartsWith(
+          R"({"Version":"2012-10-17","Id":"default","Statement":[{"Sid":"FunctionURLAllowPublicAccess")"));
+  EXPECT_EQ(json::parse(policy["Policy"].get<std::string>())["Statement"].size(), 3u);
+  EXPECT_TRUE(policy.contains("RevisionId"));
+  EXPECT_EQ(lambda().find_policy("pol")->at("Statement")[1]["Sid"],
+            "FunctionURLInvokeAllowPublicAccess");
+
+  const auto duplicate = error_of([&] {
+    lambda().add_permission({{"FunctionName", "pol"},
+                             {"StatementId", "s3"},
+                             {"Action", "lambda:InvokeFunction"},
+                             {"Principal", "*"}});
+  });
+  EXPECT_EQ(duplicate.http_status(), 409);
+  EXPECT_EQ(duplicate.code(), "ResourceConflictException");
+
+  lambda().remove_permission(
+      {{"FunctionName", "pol"}, {"StatementId", "FunctionURLInvokeAllowPublicAccess"}});
+  EXPECT_FALSE(functions.url_invocation_allowed("pol", ""));
+  EXPECT_EQ(error_of([&] {
+              lambda().remove_permission({{"FunctionName", "pol"}, {"StatementId", "nope"}});
+            }).http_status(),
+            404);
+  lambda().remove_permission(
+      {{"FunctionName", "pol"}, {"StatementId", "FunctionURLAllowPublicAccess"}});
+  lambda().remove_permission({{"FunctionName", "pol"}, {"StatementId", "s3"}});
+  EXPECT_FALSE(lambda().find_policy("pol"));
+}
+
+TEST_F(LambdaServiceTest, LayerVersions) {
+  const std::string layer_zip = make_zip({{"python/x.py", "x = 1\n"}});
+  const json v1 =
+      lambda().publish_layer_version({{"LayerName", "libs"},
+                                      {"Description", "d"},
+                                      {"CompatibleRuntimes", {"provided.al2023"}},
+                                      {"Content", {{"ZipFile", base64_encode(layer_zip)}}}});
+  EXPECT_EQ(v1["LayerArn"], "arn:aws:lambda:us-east-1:000000000000:layer:libs");
+  EXPECT_EQ(v1["LayerVersionArn"], "arn:aws:lambda:us-east-1:000000000000:layer:libs:1");
+  EXPECT_EQ(v1["Version"], 1);
+  EXPECT_EQ(v1["Content"]["CodeSha256"], base64_encode(as_chars(sha256(layer_zip))));
+  EXPECT_EQ(v1["Content"]["CodeSize"], layer_zip.size());
+  EXPECT_TRUE(v1["Content"].contains("Location"));
+  json aws_publish = recording("TestLambdaLayer::test_layer_lifecycle", "publish_result");
+  aws_publish.erase("LicenseInfo");
+  aws_publish.erase("CompatibleArchitectures");
+  EXPECT_EQ(keys_of(v1), keys_of(aws_publish));
+  const json v2 = lambda().publish_layer_version(
+      {{"LayerName", "libs"}, {"Content", {{"ZipFile", base64_encode(layer_zip)}}}});
+  EXPECT_EQ(v2["Version"], 2);
+
+  EXPECT_EQ(
+      lambda().get_layer_version({{"LayerName", "libs"}, {"VersionNumber", 1}})["Description"],
+      "d");
+  const json listed = lambda().list_layer_versions({{"LayerName", "libs"}});
+  ASSERT_EQ(listed["LayerVersions"].size(), 2u);
+  EXPECT_EQ(listed["LayerVersions"][0]["Version"], 2);
+  EXPECT_EQ(lambda()
+                .list_layer_versions({{"LayerName", "libs"},
+                                      {"CompatibleRuntime", "provided.al2023"}})["LayerVersions"]
+                .size(),
+            1u);
+
+  create("with-layer", {{"Layers", {v1["LayerVersionArn"]}}});
+  const json config = lambda().get_function_configuration("with-layer", "");
+  EXPECT_EQ(config["Layers"],
+            json::array({{{"Arn", v1["LayerVersionArn"]}, {"CodeSize", layer_zip.size()}}}));
+  EXPECT_EQ(error_of([&] {
+              create("bad-layer", {{"Layers", {v1["LayerArn"].get<std::string>() + ":9"}}});
+            }).code(),
+            "InvalidParameterValueException");
+
+  lambda().delete_layer_version({{"LayerName", "libs"}, {"VersionNumber", 1}});
+  const auto gone = error_of([&] {
+    lambda().get_layer_version({{"LayerName", "libs"}, {"VersionNumber", 1}});
+  });
+  EXPECT_EQ(gone.http_status(), 404);
+  EXPECT_EQ(
+      lambda().publish_layer_version(
+          {{"LayerName", "libs"}, {"Content", {{"ZipFile", base64_encode(layer_zip)}}}})["Version"],
+      3);  // numbers are never reused
+}
+
+TEST_F(LambdaServiceTest, StateSurvivesReopeningTheDataDir) {
+  create("keep", {{"Environment", {{"Variables", {{"AA", "1"}}}}}});
+  lambda().publish_version({{"FunctionName", "keep"}});
+  lambda().create_alias({{"FunctionName", "keep"}, {"Name", "live"}, {"FunctionVersion", "1"}});
+  const json url = lambda().create_function_url_config(
+      {{"FunctionName", "keep"}, {"Qualifier", "live"}, {"AuthType", "NONE"}});
+  lambda().add_permission({{"FunctionName", "keep"},
+                           {"Qualifier", "live"},
+                           {"StatementId", "url"},
+                           {"Action", "lambda:InvokeFunctionUrl"},
+                           {"Principal", "*"},
+                           {"FunctionUrlAuthType", "NONE"}});
+  lambda().add_permission({{"FunctionName", "keep"},
+                           {"Qualifier", "live"},
+                           {"StatementId", "invoke"},
+                           {"Action", "lambda:InvokeFunction"},
+                           {"Principal", "*"}});
+  const json before = lambda().get_function_configuration("keep", "");
+
+  endpoint.reset();
+  open(std::chrono::milliseconds(0));
+
+  const json after = lambda().get_function_configuration("keep", "");
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(lambda().get_alias({{"FunctionName", "keep"}, {"Name", "live"}})["FunctionVersion"],
+            "1");
+  const std::string function_url = url["FunctionUrl"];
+  const std::string id = function_url.substr(7, 32);
+  auto target = endpoint->service->functions().url_target(id);
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->qualifier, "live");
+  EXPECT_TRUE(endpoint->service->functions().url_invocation_allowed("keep", "live"));
+  std::string alias;
+  const FunctionImage image = endpoint->service->functions().image_for("keep", "live", &alias);
+  EXPECT_EQ(alias, "live");
+  EXPECT_EQ(image.version, "1");
+  EXPECT_EQ(image.environment.at("AA"), "1");
+  EXPECT_TRUE(std::filesystem::exists(image.code_zip));
+}
+
+}  // namespace
+}  // namespace ld::local
