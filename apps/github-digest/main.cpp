@@ -11,6 +11,7 @@
 #include <string_view>
 #include <thread>
 
+#include "core/hash.hpp"
 #include "runtime/runtime.hpp"
 #include "service/app.hpp"
 #include "service/settings.hpp"
@@ -120,6 +121,7 @@ int serve(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ld::init_crypto_without_config();
   if (const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API"); api != nullptr && *api != '\0') {
     ld::web::Handler handler;
     try {

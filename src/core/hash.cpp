@@ -51,6 +51,12 @@ Digest256 Sha256::finish() {
   return out;
 }
 
+void init_crypto_without_config() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                          OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+                      nullptr);
+}
+
 Digest256 sha256(std::string_view data) {
   Digest256 out{};
   unsigned int len = 0;

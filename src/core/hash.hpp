@@ -11,6 +11,12 @@ namespace ld {
 
 using Digest256 = std::array<std::uint8_t, 32>;
 
+// Initialises OpenSSL without reading the system's openssl.cnf and without filling its legacy
+// cipher and digest name tables; algorithms are then fetched from the default provider as used.
+// For the bootstrap: Amazon Linux has no config at Debian's path, nothing here looks algorithms
+// up by legacy name, and it saves about a millisecond of every cold start. Call it first.
+void init_crypto_without_config();
+
 Digest256 sha256(std::string_view data);
 std::string sha256_hex(std::string_view data);
 Digest256 hmac_sha256(std::string_view key, std::string_view data);
