@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/transport.hpp"
 #include "commands.hpp"
 #include "core/error.hpp"
-#include "aws/transport.hpp"
 #include "local/endpoint.hpp"
 
 namespace ld::cli {
@@ -33,6 +33,7 @@ struct LocalOptions {
   int port = 4566;
   std::string data_dir;
   std::vector<std::string> keys;
+  int max_instances = 100;
   bool detach = false;
   bool verbose = false;
 };
@@ -84,6 +85,7 @@ local::EndpointOptions endpoint_options(const LocalOptions& options) {
   local::EndpointOptions out;
   out.server.port = options.port;
   out.server.verbose = options.verbose;
+  out.max_instances_per_function = options.max_instances;
   out.data_dir = data_dir_of(options);
   if (!options.keys.empty()) {
     out.keys.clear();
@@ -255,6 +257,10 @@ void add_local_command(CLI::App& app) {
   start_cmd->add_option("--port", options->port, "port (default 4566)")
       ->check(CLI::Range(0, 65535));
   start_cmd->add_flag("--detach,-d", options->detach, "run in the background");
+  start_cmd
+      ->add_option("--max-instances", options->max_instances,
+                   "concurrent instances per function before 429 (default 100)")
+      ->check(CLI::Range(1, 1000));
   start_cmd->add_flag("--verbose,-v", options->verbose, "one line per request");
   start_cmd->add_option("--key", options->keys,
                         "accepted key pair ACCESS:SECRET[:ACCOUNT] (default test:test)");

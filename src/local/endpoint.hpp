@@ -27,8 +27,9 @@ struct EndpointOptions {
   NowFn now;  // empty: the system clock
   // Lambda: how long State stays Pending and LastUpdateStatus InProgress after a change.
   std::chrono::milliseconds settle_delay{300};
-  // Executor: concurrent instances per function, idle reaping.
-  int max_instances_per_function = 10;
+  // Executor: concurrent instances per function (AWS scales to the account's 1,000; here each
+  // is a process, so 100, beyond which Invoke answers 429 as a throttled AWS does), idle reaping.
+  int max_instances_per_function = 100;
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
   // CloudWatch: real seconds per second of an alarm period (1 as AWS; small in tests).
   double alarm_time_scale = 1.0;
