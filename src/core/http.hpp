@@ -63,6 +63,9 @@ struct HttpRequest {
   std::uint64_t body_size() const;
 };
 
+// The reason phrase HTTP/1.1 gives a status ("Not Found"); a generic one for unknown codes.
+std::string_view reason_phrase(int status);
+
 struct HttpResponse {
   int status = 0;
   Headers headers;

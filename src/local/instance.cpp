@@ -27,9 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return system_now().time_since_epoch().count();
 }
 
 std::string hex_id() {

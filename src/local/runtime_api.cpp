@@ -12,7 +12,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
+#include "core/http.hpp"
 #include "core/strings.hpp"
 
 namespace ld::local {
@@ -21,31 +24,10 @@ namespace {
 
 constexpr const char* kPrefix = "/2018-06-01/runtime/";
 
-const char* reason_of(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 202:
-      return "Accepted";
-    case 400:
-      return "Bad Request";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Request Entity Too Large";
-    default:
-      return "Internal Server Error";
-  }
-}
-
 RuntimeReply error_reply(int status, const std::string& type, const std::string& message) {
   RuntimeReply r;
   r.status = status;
-  r.body = R"({"errorMessage":")" + message + R"(","errorType":")" + type + "\"}";
+  r.body = nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump();
   return r;
 }
 
@@ -118,7 +100,7 @@ std::optional<RuntimeRequest> RuntimeRequestParser::take() {
 
 std::string format_runtime_reply(const RuntimeReply& reply, bool close) {
   std::string out =
-      "HTTP/1.1 " + std::to_string(reply.status) + " " + reason_of(reply.status) +
+      "HTTP/1.1 " + std::to_string(reply.status) + " " + std::string(reason_phrase(reply.status)) +
       "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(reply.body.size()) +
       "\r\n";
   for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";

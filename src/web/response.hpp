@@ -27,8 +27,8 @@ struct Response {
   static Response bytes(int status, std::string body, std::string_view content_type);
 };
 
-// The reason phrase HTTP/1.1 gives a status ("Not Found"); a generic one for unknown codes.
-std::string_view reason_phrase(int status);
+// The reason phrase HTTP/1.1 gives a status ("Not Found"): core's table.
+using ld::reason_phrase;
 
 // Whether a content type is text (text/*, JSON, XML, JavaScript, form data, markdown).
 bool is_text_content_type(std::string_view content_type);
