@@ -9,6 +9,7 @@
 #include "local/services/s3.hpp"
 #include "local/services/ssm.hpp"
 #include "local/services/sts.hpp"
+#include "local/telemetry_buffer.hpp"
 #include "local/url_gateway.hpp"
 
 namespace ld::local {
@@ -39,13 +40,21 @@ void Endpoint::start() {
   executor_options.max_instances_per_function = options_.max_instances_per_function;
   executor_options.idle_timeout = options_.idle_timeout;
   executor_options.endpoint_url = server_->url();
-  executor_ = make_process_executor(executor_options, logs, cloudwatch);
+  // Invocations' log lines and metrics reach the services in batches (one transaction per
+  // stream per 20 ms, not one per line); Logs and CloudWatch reads flush first.
+  telemetry_ = std::make_shared<TelemetryBuffer>(logs, cloudwatch);
+  executor_ = make_process_executor(executor_options, telemetry_, telemetry_);
 
   LambdaOptions lambda_options;
   lambda_options.settle_delay = options_.settle_delay;
   lambda_options.endpoint_port = server_->port();
   auto lambda = std::make_shared<LambdaService>(state_, executor_, lambda_options);
 
+  std::weak_ptr<TelemetryBuffer> telemetry = telemetry_;
+  front_end_->set_before_call([telemetry](std::string_view service) {
+    if (service != "logs" && service != "monitoring") return;
+    if (auto live = telemetry.lock()) live->flush();
+  });
   front_end_->add(lambda);
   front_end_->add(std::make_shared<S3Service>(state_));
   front_end_->add(std::make_shared<IamService>(state_));
@@ -81,6 +90,7 @@ void Endpoint::stop() {
   gateway_.reset();
   front_end_.reset();
   executor_.reset();
+  telemetry_.reset();  // after the executor: its last lines are flushed on destruction
 }
 
 }  // namespace ld::local

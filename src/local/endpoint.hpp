@@ -18,6 +18,7 @@
 namespace ld::local {
 
 class LambdaService;
+class TelemetryBuffer;
 class UrlGateway;
 
 struct EndpointOptions {
@@ -56,6 +57,7 @@ class Endpoint {
   EndpointOptions options_;
   std::shared_ptr<KeyRing> keys_;
   State state_;
+  std::shared_ptr<TelemetryBuffer> telemetry_;
   std::shared_ptr<Executor> executor_;
   std::unique_ptr<FrontEnd> front_end_;
   std::shared_ptr<UrlGateway> gateway_;

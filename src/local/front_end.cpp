@@ -181,6 +181,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         break;  // S3 reads call.http itself
     }
 
+    if (before_call_) before_call_(name);
     ApiReply reply = service->call(call);
     return encode_reply(info, operation, call.operation, std::move(reply), request_id);
   } catch (const ApiError& e) {

@@ -2,6 +2,7 @@
 // The local endpoint's front door for AWS API calls: finds the service a request is for (from
 // X-Amz-Target, the SigV4 credential scope and the host, as AWS's front ends do), checks its
 // signature against the key ring, decodes the call, runs it and encodes the answer or the error.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,12 @@ class FrontEnd {
   // decoded pairs, the body complete.
   HttpResponse handle(const HttpRequest& request) const;
 
+  // Runs before each authenticated call reaches its service (the endpoint flushes batched
+  // telemetry before Logs and CloudWatch reads). Set before serving.
+  void set_before_call(std::function<void(std::string_view service)> hook) {
+    before_call_ = std::move(hook);
+  }
+
   KeyRing& keys() const { return *keys_; }
   Timestamp now() const { return now_(); }
 
@@ -33,6 +40,7 @@ class FrontEnd {
   std::shared_ptr<KeyRing> keys_;
   NowFn now_;
   std::map<std::string, std::shared_ptr<Service>, std::less<>> services_;
+  std::function<void(std::string_view)> before_call_;
 };
 
 // Which service a request is for, or "" when nothing says: the signing name of an X-Amz-Target
