@@ -48,8 +48,13 @@ bool is_s3_host(std::string_view host) {
          host.starts_with("s3-");
 }
 
+// A query-protocol call's parameters: the form body of a POST, else the query string.
+QueryParams form_of(const HttpRequest& request) {
+  return request.method == "POST" ? parse_form(request.body) : request.query;
+}
+
 std::string form_action(const HttpRequest& request) {
-  QueryParams form = request.method == "POST" ? parse_form(request.body) : request.query;
+  QueryParams form = form_of(request);
   for (const auto& [key, value] : form)
     if (key == "Action") return value;
   return {};
@@ -168,7 +173,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         break;
       }
       case aws::Protocol::Query: {
-        QueryParams form = request.method == "POST" ? parse_form(request.body) : request.query;
+        QueryParams form = form_of(request);
         for (const auto& [key, value] : form)
           if (key == "Action") call.operation = value;
         if (call.operation.empty()) {

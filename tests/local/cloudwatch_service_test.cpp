@@ -48,17 +48,6 @@ struct Served {
   aws::CloudWatchClient cloudwatch;
 };
 
-template <typename F>
-std::string error_of(F&& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const aws::AwsError& e) {
-    if (message != nullptr) *message = e.message();
-    return e.code();
-  }
-  return "";
-}
-
 void put_metric_data(const aws::CloudWatchClient& cw, const json& input) {
   static const aws::Operation kPutMetricData{.name = "PutMetricData"};
   cw.client().call(kPutMetricData, aws::Call{.input = input});
@@ -187,20 +176,21 @@ TEST(CloudWatchService, StatisticsAggregatePeriodsAndMatchDimensionsExactly) {
               {"StartTime", iso(base)},
               {"EndTime", iso(base + minute)},
               {"Period", 60}};
-  EXPECT_EQ(error_of([&] { s.cloudwatch.get_metric_statistics(bad); }),
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.get_metric_statistics(bad); }),
             "InvalidParameterCombination");
   bad["Statistics"] = {"Sum"};
   bad["Period"] = 61;
-  EXPECT_EQ(error_of([&] { s.cloudwatch.get_metric_statistics(bad); }), "InvalidParameterValue");
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.get_metric_statistics(bad); }),
+            "InvalidParameterValue");
   bad["Period"] = 60;
   bad["Statistics"] = {"Median"};
-  EXPECT_EQ(error_of([&] { s.cloudwatch.get_metric_statistics(bad); }), "ValidationError");
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.get_metric_statistics(bad); }), "ValidationError");
   bad.erase("StartTime");
   bad["Statistics"] = {"Sum"};
-  EXPECT_EQ(error_of([&] { s.cloudwatch.get_metric_statistics(bad); }, &message),
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.get_metric_statistics(bad); }, &message),
             "MissingParameter");
   EXPECT_EQ(message, "The parameter StartTime is required.");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               put_metric_data(s.cloudwatch,
                               {{"Namespace", "AWS/Lambda"},
                                {"MetricData", {{{"MetricName", "X"}, {"Value", "1"}}}}});
@@ -262,17 +252,17 @@ TEST(CloudWatchService, AlarmsAreStoredDescribedPagedAndDeleted) {
   EXPECT_EQ(
       s.cloudwatch.describe_alarms({{"StateValue", "INSUFFICIENT_DATA"}})["MetricAlarms"].size(),
       3u);
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.cloudwatch.describe_alarms({{"NextToken", "junk"}});
             }),
             "InvalidNextToken");
 
   json bad = errors_alarm("bad");
   bad["ComparisonOperator"] = "LessThanLowerThreshold";
-  EXPECT_EQ(error_of([&] { s.cloudwatch.put_metric_alarm(bad); }), "InvalidParameterValue");
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.put_metric_alarm(bad); }), "InvalidParameterValue");
   bad = errors_alarm("bad");
   bad.erase("EvaluationPeriods");
-  EXPECT_EQ(error_of([&] { s.cloudwatch.put_metric_alarm(bad); }), "MissingParameter");
+  EXPECT_EQ(test::error_of([&] { s.cloudwatch.put_metric_alarm(bad); }), "MissingParameter");
 
   s.cloudwatch.delete_alarms({{"AlarmNames", {"digest-errors", "other"}}});
   EXPECT_EQ(s.cloudwatch.describe_all_alarms(json::object())["MetricAlarms"].size(), 1u);

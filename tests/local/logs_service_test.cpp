@@ -40,18 +40,6 @@ struct Served {
   aws::LogsClient logs;
 };
 
-// The AWS error code (and message) a call fails with, or "" when it succeeds.
-template <typename F>
-std::string error_of(F&& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const aws::AwsError& e) {
-    if (message != nullptr) *message = e.message();
-    return e.code();
-  }
-  return "";
-}
-
 json put_log_events(const aws::LogsClient& logs, const json& input) {
   static const aws::Operation kPutLogEvents{.name = "PutLogEvents"};
   return logs.client().call(kPutLogEvents, aws::Call{.input = input}).output;
@@ -80,11 +68,11 @@ TEST(LogsService, LogGroupsAreCreatedListedPagedGivenRetentionAndDeleted) {
   for (const char* name : {"/aws/lambda/b", "/aws/lambda/a", "/other/c"})
     s.logs.create_log_group({{"logGroupName", name}});
   std::string message;
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.logs.create_log_group({{"logGroupName", "/aws/lambda/a"}});
             }),
             "ResourceAlreadyExistsException");
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   s.logs.create_log_group({{"logGroupName", "bad name!"}});
                 },
@@ -111,18 +99,18 @@ TEST(LogsService, LogGroupsAreCreatedListedPagedGivenRetentionAndDeleted) {
   s.logs.put_retention_policy({{"logGroupName", "/aws/lambda/a"}, {"retentionInDays", 14}});
   EXPECT_EQ(s.logs.find_log_group("/aws/lambda/a").value()["retentionInDays"], 14);
   EXPECT_EQ(
-      error_of([&] {
+      test::error_of([&] {
         s.logs.put_retention_policy({{"logGroupName", "/aws/lambda/a"}, {"retentionInDays", 8}});
       }),
       "InvalidParameterException");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.logs.put_retention_policy({{"logGroupName", "/nope"}, {"retentionInDays", 7}});
             }),
             "ResourceNotFoundException");
 
   s.logs.delete_log_group({{"logGroupName", "/aws/lambda/a"}});
   EXPECT_FALSE(s.logs.find_log_group("/aws/lambda/a").has_value());
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   s.logs.delete_log_group({{"logGroupName", "/aws/lambda/a"}});
                 },
@@ -150,7 +138,7 @@ TEST(LogsService, InvocationLogsFromTheSinkAreReadBackWithForwardAndBackwardToke
   EXPECT_EQ(newest["firstEventTimestamp"], t0);
   EXPECT_EQ(newest["lastEventTimestamp"], t0 + 1003);
   EXPECT_GE(newest["lastIngestionTime"].get<std::int64_t>(), t0);
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.logs.describe_log_streams({{"logGroupName", group},
                                            {"orderBy", "LastEventTime"},
                                            {"logStreamNamePrefix", "2026"}});
@@ -213,21 +201,21 @@ TEST(LogsService, InvocationLogsFromTheSinkAreReadBackWithForwardAndBackwardToke
             (std::vector<std::string>{"fetching repo lambdeploy\n", "END RequestId: r-1\n"}));
 
   std::string message;
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   s.logs.get_log_events({{"logGroupName", group}, {"logStreamName", "nope"}});
                 },
                 &message),
             "ResourceNotFoundException");
   EXPECT_EQ(message, "The specified log stream does not exist.");
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   s.logs.get_log_events({{"logGroupName", "/nope"}, {"logStreamName", "x"}});
                 },
                 &message),
             "ResourceNotFoundException");
   EXPECT_EQ(message, "The specified log group does not exist.");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.logs.get_log_events(
                   {{"logGroupName", group}, {"logStreamName", stream}, {"nextToken", "f/garbage"}});
             }),
@@ -277,19 +265,22 @@ TEST(LogsService, FilterLogEventsMatchesTermsPhrasesAlternativesAndStreams) {
             9u);
 
   std::string message;
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   filter({{"filterPattern", "{ $.level = \"ERROR\" }"}});
                 },
                 &message),
             "InvalidParameterException");
   EXPECT_NE(message.find("JSON filter patterns are not supported"), std::string::npos) << message;
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               filter({{"filterPattern", "[ip, user]"}});
             }),
             "InvalidParameterException");
-  EXPECT_EQ(error_of([&] { filter({{"filterPattern", "\"open"}}); }), "InvalidParameterException");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
+              filter({{"filterPattern", "\"open"}});
+            }),
+            "InvalidParameterException");
+  EXPECT_EQ(test::error_of([&] {
               s.logs.filter_log_events({{"logGroupName", "/nope"}});
             }),
             "ResourceNotFoundException");
@@ -300,7 +291,7 @@ TEST(LogsService, PutLogEventsRejectsTooOldAndTooNewEventsAndChecksItsInput) {
   Served s(dir.path());
   s.logs.create_log_group({{"logGroupName", "g"}});
   std::string message;
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   put_log_events(s.logs,
                                  {{"logGroupName", "g"},
@@ -313,7 +304,7 @@ TEST(LogsService, PutLogEventsRejectsTooOldAndTooNewEventsAndChecksItsInput) {
   static const aws::Operation kCreateLogStream{.name = "CreateLogStream"};
   s.logs.client().call(kCreateLogStream,
                        aws::Call{.input = {{"logGroupName", "g"}, {"logStreamName", "s"}}});
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::error_of([&] {
               s.logs.client().call(kCreateLogStream, aws::Call{.input = {{"logGroupName", "g"},
                                                                          {"logStreamName", "s"}}});
             }),
@@ -350,22 +341,22 @@ TEST(LogsService, PutLogEventsRejectsTooOldAndTooNewEventsAndChecksItsInput) {
                 {{"logGroupName", "g"}, {"logStreamName", "s"}, {"startFromHead", true}})),
             (std::vector<std::string>{"kept", "recent", "now", "fine"}));
 
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   put({event(now, "b"), event(now - 1, "a")});
                 },
                 &message),
             "InvalidParameterException");
   EXPECT_EQ(message, "Log events in a single PutLogEvents request must be in chronological order.");
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of(
                 [&] {
                   put({event(now - 2 * day, "a"), event(now, "b")});
                 },
                 &message),
             "InvalidParameterException");
   EXPECT_NE(message.find("24 hours"), std::string::npos) << message;
-  EXPECT_EQ(error_of([&] { put(json::array()); }), "InvalidParameterException");
-  EXPECT_EQ(error_of(
+  EXPECT_EQ(test::error_of([&] { put(json::array()); }), "InvalidParameterException");
+  EXPECT_EQ(test::error_of(
                 [&] {
                   put_log_events(s.logs, {{"logGroupName", "nope"},
                                           {"logStreamName", "s"},

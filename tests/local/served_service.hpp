@@ -1,25 +1,21 @@
 #pragma once
 // Test harness for one local service: its State in a temp dir, a FrontEnd and a Server on a free
 // loopback port, a client config for the project's own AWS clients, and /usr/bin/aws runs.
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
-
 #include "aws/client.hpp"
 #include "aws/credentials.hpp"
+#include "aws/error.hpp"
 #include "aws/http.hpp"
 #include "local/front_end.hpp"
 #include "local/key_ring.hpp"
 #include "local/server.hpp"
 #include "local/state.hpp"
+#include "support/aws_cli.hpp"
 
 namespace ld::local::test {
 
@@ -29,23 +25,20 @@ class TestCredentials : public aws::CredentialsProvider {
   aws::Credentials credentials() override { return {"test", "test", "", std::nullopt, "test"}; }
 };
 
-// What one /usr/bin/aws run printed and returned.
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-inline std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'')
-      quoted += "'\\''";
-    else
-      quoted.push_back(c);
+// The AWS error code (and message) a call fails with, or "" when it succeeds.
+template <typename F>
+std::string error_of(F&& f, std::string* message = nullptr) {
+  try {
+    f();
+  } catch (const aws::AwsError& e) {
+    if (message != nullptr) *message = e.message();
+    return e.code();
   }
-  return quoted + "'";
+  return "";
 }
+
+// What one /usr/bin/aws run printed and returned.
+using CliRun = ld::test::AwsCliRun;
 
 // A service served on 127.0.0.1 with its state under `data_dir`.
 class ServedService {
@@ -79,28 +72,8 @@ class ServedService {
   }
 
   // Runs /usr/bin/aws against this endpoint with the default key and no shared files.
-  CliRun aws(const std::vector<std::string>& args, const std::string& extra_env = "") const {
-    const std::filesystem::path err_file = data_dir_ / "aws-cli.stderr";
-    std::string command =
-        "env AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PAGER= "
-        "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null " +
-        extra_env + " /usr/bin/aws --endpoint-url " + url() + " --region us-east-1 --output json";
-    for (const std::string& arg : args) command += " " + shell_quote(arg);
-    command += " 2>" + shell_quote(err_file.string()) + " </dev/null";
-    CliRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buffer{};
-    std::size_t got = 0;
-    while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-      run.out.append(buffer.data(), got);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_file);
-    std::stringstream text;
-    text << err.rdbuf();
-    run.err = text.str();
-    return run;
+  CliRun aws(const std::vector<std::string>& args) const {
+    return ld::test::run_aws_cli(url(), args);
   }
 
  private:
