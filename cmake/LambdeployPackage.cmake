@@ -5,12 +5,13 @@
 # aws-lambda-cpp's aws_lambda_package_target does: adds the target `package-<tgt>` that writes
 #   ${PROJECT_SOURCE_DIR}/dist/<tgt>.zip       bootstrap (the ELF itself) + version
 #   ${PROJECT_SOURCE_DIR}/dist/<tgt>-deps.zip  lib/<soname> for every shared library it needs,
-#                                              glibc excepted (a layer; /opt/lib at run time)
+#                                              glibc excepted (a layer; /opt/lib at run time);
+#                                              only when there is one (none for a static binary)
 # with deterministic bytes, and fails, naming the symbols, when the binary or a library needs a
 # newer glibc than RUNTIME has (provided.al2023: 2.34, provided.al2: 2.26).
 #   RUNTIME       provided.al2023 (default) or provided.al2
 #   VERSION_FILE  stored as `version`; default ${PROJECT_SOURCE_DIR}/version when it exists
-#   DEPS          OFF: no dependency zip (for a fully static binary)
+#   DEPS          OFF: no dependency zip, and a binary that needs more than glibc is refused
 #   STRIP         ON (default): package a copy with symbols and debug info removed
 #   GLIBC_COMPAT  ON (default): compile apps/lambdeploy-pack/glibc_compat.cpp into the target,
 #                 replacing the arc4random (2.36) and _dl_find_object (2.35) that GCC 12's static
@@ -61,14 +62,15 @@ function(lambdeploy_package)
   set(zip ${work}/${tgt}.zip)
   set(deps_zip ${work}/${tgt}-deps.zip)
   set(outputs ${zip})
+  set(byproducts "")
   set(pack_args --out ${zip} --runtime ${PKG_RUNTIME})
   set(depends ${tgt} lambdeploy-pack)
   set(copies COMMAND ${CMAKE_COMMAND} -E copy_if_different ${zip} ${dist}/${tgt}.zip)
   if(PKG_DEPS)
-    list(APPEND outputs ${deps_zip})
+    list(APPEND byproducts ${deps_zip})
     list(APPEND pack_args --deps-out ${deps_zip})
-    list(APPEND copies COMMAND ${CMAKE_COMMAND} -E copy_if_different ${deps_zip}
-         ${dist}/${tgt}-deps.zip)
+    list(APPEND copies COMMAND ${CMAKE_COMMAND} -DSRC=${deps_zip} -DDST=${dist}/${tgt}-deps.zip
+         -P ${LAMBDEPLOY_PACKAGE_DIR}/LambdeployCopyOrRemove.cmake)
   endif()
   if(PKG_VERSION_FILE)
     get_filename_component(PKG_VERSION_FILE ${PKG_VERSION_FILE} ABSOLUTE)
@@ -86,6 +88,7 @@ function(lambdeploy_package)
 
   add_custom_command(
     OUTPUT ${outputs}
+    BYPRODUCTS ${byproducts}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${work}
     ${prepare}
     COMMAND $<TARGET_FILE:lambdeploy-pack> --binary ${binary} ${pack_args}

@@ -58,13 +58,14 @@ const char* kEvent = R"({"version":"2.0","routeKey":"$default","rawPath":"/info/
 TEST(PackagedBootstrap, RunsFromTheZipsWithOnlyTheLayerOnTheLibraryPath) {
   const fs::path code_zip = dist_zip("LAMBDEPLOY_BOOTSTRAP_ZIP", "github-digest.zip");
   const fs::path deps_zip = dist_zip("LAMBDEPLOY_DEPS_ZIP", "github-digest-deps.zip");
-  if (!fs::exists(code_zip) || !fs::exists(deps_zip))
+  if (!fs::exists(code_zip))
     GTEST_SKIP() << code_zip << " not built (target package-github-digest)";
   test::TempDir dir("lambda");
   const fs::path task = dir.path() / "var" / "task";
   const fs::path opt = dir.path() / "opt";
   extract(code_zip, task);
-  extract(deps_zip, opt);
+  fs::create_directories(opt / "lib");
+  if (fs::exists(deps_zip)) extract(deps_zip, opt);  // none when the bootstrap needs only glibc
   const fs::path bootstrap = task / "bootstrap";
   ASSERT_TRUE(fs::exists(bootstrap));
   EXPECT_EQ(fs::status(bootstrap).permissions() & fs::perms::owner_exec, fs::perms::owner_exec);

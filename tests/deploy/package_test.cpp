@@ -242,11 +242,11 @@ TEST(FunctionPackage, BootstrapIsTheElfAndTwoRunsGiveTheSameBytes) {
   options.out = dir.path() / "dist" / "plain.zip";
   options.deps_out = dir.path() / "dist" / "plain-deps.zip";
   options.version_file = dir.write("version", "v1.2.3\n");
+  fs::create_directories(options.deps_out->parent_path());
+  std::ofstream(*options.deps_out) << "left over from an earlier build";
   const PackageResult first = package_function(options);
   const PackageResult second = package_function(options);
   EXPECT_EQ(first.code.sha256_hex, second.code.sha256_hex);
-  ASSERT_TRUE(first.deps && second.deps);
-  EXPECT_EQ(first.deps->sha256_hex, second.deps->sha256_hex);
 
   const auto code = read_zip(options.out);
   ASSERT_EQ(code.size(), 2u);
@@ -254,7 +254,9 @@ TEST(FunctionPackage, BootstrapIsTheElfAndTwoRunsGiveTheSameBytes) {
   EXPECT_EQ(code.at("bootstrap").second, 0755u);
   EXPECT_EQ(code.at("version").first, "v1.2.3\n");
   EXPECT_EQ(code.at("version").second, 0644u);
-  EXPECT_TRUE(read_zip(*options.deps_out).empty());  // libc only: nothing to ship
+  // libc only: nothing to ship, so no layer zip (and the stale one is gone).
+  EXPECT_FALSE(first.deps || second.deps);
+  EXPECT_FALSE(fs::exists(*options.deps_out));
   EXPECT_LE(first.glibc_required, kAl2023);
 }
 
@@ -276,6 +278,24 @@ TEST(FunctionPackage, LayerHoldsTheClosureUnderLibSoname) {
   for (const auto& [name, entry] : layer) EXPECT_FALSE(is_runtime_library(name.substr(4)));
   EXPECT_EQ(result.closure.flagged, (std::vector<std::string>{"libgcc_s.so.1", "libstdc++.so.6"}));
   EXPECT_EQ(read_zip(options.out).size(), 1u);  // no version file: bootstrap alone
+}
+
+TEST(FunctionPackage, LibrariesWithNowhereToGoAreRefusedByName) {
+  test::TempDir dir("package");
+  GreetProgram program;
+  if (!build_greet(dir, program)) GTEST_SKIP() << "no working C compiler";
+  PackageOptions options;
+  options.binary = program.binary;
+  options.out = dir.path() / "greeter.zip";
+  options.glibc = GlibcVersion{2, 99, 0};
+  try {
+    package_function(options);
+    ADD_FAILURE() << "packaged a binary whose libraries have no layer";
+  } catch (const ld::Error& error) {
+    EXPECT_NE(std::string(error.what()).find("libgreet.so.1"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("DEPS ON"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(fs::exists(options.out));
 }
 
 TEST(FunctionPackage, GlibcTooNewInTheBinaryWritesNoZip) {

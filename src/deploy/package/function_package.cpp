@@ -9,11 +9,20 @@ namespace ld::deploy {
 PackageResult package_function(const PackageOptions& options) {
   PackageResult result;
   std::vector<ElfImage> images{ElfImage::load(options.binary)};
-  if (options.deps_out) {
-    result.closure = closure_of(options.binary, options.search);
+  result.closure = closure_of(options.binary, options.search);
+  if (!options.deps_out && !result.closure.libraries.empty()) {
+    std::string names;
     for (const auto& library : result.closure.libraries)
-      images.push_back(ElfImage::load(library.path));
+      names += (names.empty() ? "" : ", ") + library.soname;
+    throw Error(options.binary.string() +
+                " needs shared libraries that the Lambda runtime does "
+                "not have (" +
+                names +
+                "): ship them as a dependency layer (DEPS ON, "
+                "--deps-out) or link them statically");
   }
+  for (const auto& library : result.closure.libraries)
+    images.push_back(ElfImage::load(library.path));
   require_glibc(images, options.glibc);
   for (const auto& image : images)
     result.glibc_required = std::max(result.glibc_required, highest_glibc_required(image));
@@ -23,7 +32,11 @@ PackageResult package_function(const PackageOptions& options) {
     code.push_back({"version", read_whole_file(*options.version_file), false});
   result.code = write_deterministic_zip(options.out, std::move(code));
 
-  if (options.deps_out) {
+  if (options.deps_out && result.closure.libraries.empty()) {
+    // Nothing to ship: no layer, and none left over from an earlier build.
+    std::error_code ignored;
+    std::filesystem::remove(*options.deps_out, ignored);
+  } else if (options.deps_out) {
     std::vector<ZipEntry> layer;
     for (const auto& library : result.closure.libraries)
       layer.push_back({"lib/" + library.soname, read_whole_file(library.path), true});
