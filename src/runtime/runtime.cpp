@@ -97,6 +97,7 @@ void handle(const web::Handler& handler, std::string_view event_text, const Invo
     web::Request request = request_from_event(event, invocation.request_id);
     event = json();  // free the event before the handler runs
     web::Response response = handler(request);
+    web::collect_body(response);  // a Lambda result carries the whole body
     write_result(response, outcome.payload);
   } catch (const std::exception& e) {
     outcome.error_type = kHandlerErrorType;

@@ -1,7 +1,5 @@
 #include "service/digest.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -109,17 +107,6 @@ std::string summary(const DigestStats& stats) {
   return text;
 }
 
-// Asks the kernel for huge pages under a large output buffer: a digest writes every byte of it
-// once, and faulting it in 4 KiB pages costs more than the copying (Linux, THP "madvise").
-void advise_huge_pages(std::string& out) {
-  constexpr std::uintptr_t kHuge = 2u << 20;
-  if (out.capacity() < 4 * kHuge) return;
-  const auto start = reinterpret_cast<std::uintptr_t>(out.data());
-  const std::uintptr_t first = (start + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t last = (start + out.capacity()) & ~(kHuge - 1);
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-}
-
 }  // namespace
 
 std::string fence_for(std::string_view content) {
@@ -138,102 +125,120 @@ std::string fence_for(std::string_view content) {
   return std::string(std::max<std::size_t>(3, longest + 1), '`');
 }
 
-Digest build_digest(Zipball& zipball, const RepoFilter& filter, std::string_view created_at) {
-  Digest digest;
-  DigestStats& stats = digest.stats;
+DigestWriter::DigestWriter(Zipball& zipball, RepoFilter filter, std::string created_at)
+    : zipball_(zipball), filter_(std::move(filter)), created_at_(std::move(created_at)) {
   std::vector<const ZipEntry*> candidates;
-  std::uint64_t estimate = 4096;
-  for (const auto& entry : zipball.files()) {
-    if (!filter.matches(entry.path)) continue;
-    if (filter.max_file_size_bytes != 0 && entry.size > filter.max_file_size_bytes) {
-      ++stats.too_large_skipped;
+  for (const auto& entry : zipball_.files()) {
+    if (!filter_.matches(entry.path)) continue;
+    if (filter_.max_file_size_bytes != 0 && entry.size > filter_.max_file_size_bytes) {
+      ++stats_.too_large_skipped;
       continue;
     }
     candidates.push_back(&entry);
-    // Tree line, section heading, fences and notes; the content up to the limits.
-    estimate += 3 * entry.path.size() + 96;
-    if (!filter.hide_file_contents) {
-      std::uint64_t content = std::min(entry.size, zipball.limits().max_file_bytes) + 1;
-      if (filter.truncates(entry.path)) content = std::min(content, filter.max_content_length + 1);
-      estimate += content;
-    }
   }
-  if (filter.max_total_bytes != 0)
-    estimate = std::min(estimate, filter.max_total_bytes * 2 + 65536);
-
-  std::string& out = digest.markdown;
-  out.reserve(static_cast<std::size_t>(estimate));
-  advise_huge_pages(out);
-  std::string scratch;  // content read only to tell text from binary (hide_file_contents)
-  std::vector<std::string_view> shown;
-  shown.reserve(candidates.size());
-
+  std::string scratch;  // content of a file whose name does not tell text from binary
+  std::uint64_t planned_total = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const ZipEntry& entry = *candidates[i];
-    if (filter.max_total_bytes != 0 && stats.content_bytes >= filter.max_total_bytes) {
-      stats.not_shown = candidates.size() - i;
+    if (!filter_.hide_file_contents && filter_.max_total_bytes != 0 &&
+        planned_total >= filter_.max_total_bytes) {
+      stats_.not_shown = candidates.size() - i;
       break;
     }
-    if (filter.hide_file_contents) {
+    const NameKind kind = kind_of_name(entry.path);
+    if (kind == NameKind::Binary) {
+      ++stats_.binary_skipped;
+      continue;
+    }
+    if (entry.size > zipball_.limits().max_file_bytes) {
+      ++stats_.too_large_skipped;
+      continue;
+    }
+    if (kind == NameKind::Unknown) {
       scratch.clear();
-      const ReadOutcome outcome = zipball.append_text(entry, scratch);
-      if (outcome == ReadOutcome::Binary) ++stats.binary_skipped;
-      if (outcome == ReadOutcome::TooLarge) ++stats.too_large_skipped;
-      if (outcome == ReadOutcome::Text) shown.push_back(entry.path);
-      continue;
+      if (zipball_.append_text(entry, scratch) != ReadOutcome::Text) {
+        ++stats_.binary_skipped;
+        continue;
+      }
     }
-    const std::size_t section_start = out.size();
-    out.append("\n### ").append(entry.path).append("\n\n");
-    const std::size_t fence_at = out.size();
-    out.append("```").append(language_of(entry.path)).push_back('\n');
-    const std::size_t content_start = out.size();
-    const ReadOutcome outcome = zipball.append_text(entry, out);
-    if (outcome != ReadOutcome::Text) {
-      out.resize(section_start);
-      if (outcome == ReadOutcome::Binary) ++stats.binary_skipped;
-      if (outcome == ReadOutcome::TooLarge) ++stats.too_large_skipped;
-      continue;
+    std::uint64_t limit = entry.size;
+    if (!filter_.hide_file_contents) {
+      if (filter_.truncates(entry.path)) limit = std::min(limit, filter_.max_content_length);
+      if (filter_.max_total_bytes != 0)
+        limit = std::min(limit, filter_.max_total_bytes - planned_total);
+      planned_total += limit;
     }
-    const std::size_t length = out.size() - content_start;
-    std::uint64_t limit = length;
-    if (filter.truncates(entry.path))
-      limit = std::min<std::uint64_t>(limit, filter.max_content_length);
-    if (filter.max_total_bytes != 0) {
-      limit = std::min<std::uint64_t>(limit, filter.max_total_bytes - stats.content_bytes);
-    }
-    const bool truncated = limit < length;
-    if (truncated) {
-      out.resize(content_start + utf8_prefix_length(std::string_view(out).substr(content_start),
-                                                    static_cast<std::size_t>(limit)));
-      ++stats.files_truncated;
-    }
-    const std::size_t shown_length = out.size() - content_start;
-    stats.content_bytes += shown_length;
-    const std::string fence = fence_for(std::string_view(out).substr(content_start));
-    if (fence.size() > 3) out.insert(fence_at, fence.size() - 3, '`');
-    if (shown_length != 0 && out.back() != '\n') out.push_back('\n');
-    out.append(fence).push_back('\n');
-    if (truncated) {
-      out.append("… truncated (")
-          .append(std::to_string(shown_length))
-          .append(" of ")
-          .append(std::to_string(length))
-          .append(" bytes shown)\n");
-    }
-    shown.push_back(entry.path);
+    const bool truncated = limit < entry.size;
+    if (truncated) ++stats_.files_truncated;
+    shown_.push_back(Shown{&entry, limit, truncated});
   }
-  stats.files_shown = shown.size();
+  stats_.files_shown = shown_.size();
+}
 
-  std::string head = header(filter, created_at);
-  head += summary(stats);
-  head += "\n```text\n";
-  append_tree(head, shown);
-  head += "```\n";
-  if (stats.not_shown != 0) {
-    head += "\n… truncated: the total size limit of " + bytes_text(filter.max_total_bytes) +
-            " was reached; " + std::to_string(stats.not_shown) + " more files not shown\n";
+void DigestWriter::write_head(std::string& out) const {
+  out += header(filter_, created_at_);
+  out += summary(stats_);
+  out += "\n```text\n";
+  std::vector<std::string_view> paths;
+  paths.reserve(shown_.size());
+  for (const auto& file : shown_) paths.push_back(file.entry->path);
+  append_tree(out, paths);
+  out += "```\n";
+  if (stats_.not_shown != 0) {
+    out += "\n… truncated: the total size limit of " + bytes_text(filter_.max_total_bytes) +
+           " was reached; " + std::to_string(stats_.not_shown) + " more files not shown\n";
   }
-  out.insert(0, head);
+}
+
+void DigestWriter::write_file(const Shown& file, std::string& out) {
+  const ZipEntry& entry = *file.entry;
+  out.append("\n### ").append(entry.path).append("\n\n");
+  const std::size_t fence_at = out.size();
+  out.append("```").append(language_of(entry.path)).push_back('\n');
+  const std::size_t content_start = out.size();
+  if (zipball_.append_text(entry, out) != ReadOutcome::Text) {
+    out.resize(fence_at);
+    out.append("(not shown: the content is not UTF-8 text)\n");
+    ++stats_.shown_not_text;
+    return;
+  }
+  const std::size_t length = out.size() - content_start;
+  if (file.truncated) {
+    out.resize(content_start + utf8_prefix_length(std::string_view(out).substr(content_start),
+                                                  static_cast<std::size_t>(file.limit)));
+  }
+  const std::size_t shown_length = out.size() - content_start;
+  stats_.content_bytes += shown_length;
+  const std::string fence = fence_for(std::string_view(out).substr(content_start));
+  if (fence.size() > 3) out.insert(fence_at, fence.size() - 3, '`');
+  if (shown_length != 0 && out.back() != '\n') out.push_back('\n');
+  out.append(fence).push_back('\n');
+  if (file.truncated) {
+    out.append("… truncated (")
+        .append(std::to_string(shown_length))
+        .append(" of ")
+        .append(std::to_string(length))
+        .append(" bytes shown)\n");
+  }
+}
+
+bool DigestWriter::next(std::string& out) {
+  if (!head_written_) {
+    write_head(out);
+    head_written_ = true;
+    return true;
+  }
+  if (filter_.hide_file_contents || next_ >= shown_.size()) return false;
+  write_file(shown_[next_++], out);
+  return true;
+}
+
+Digest build_digest(Zipball& zipball, const RepoFilter& filter, std::string_view created_at) {
+  DigestWriter writer(zipball, filter, std::string(created_at));
+  Digest digest;
+  while (writer.next(digest.markdown)) {
+  }
+  digest.stats = writer.stats();
   return digest;
 }
 

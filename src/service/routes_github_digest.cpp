@@ -33,11 +33,26 @@ std::uint64_t size_param(const web::Params& params, std::string_view name) {
   return static_cast<std::uint64_t>(value);
 }
 
+// A fetched zipball and the digest being written from it, kept together for the stream.
+struct DigestJob {
+  std::string zip;
+  Zipball zipball;
+  DigestWriter writer;
+
+  DigestJob(std::string zip_bytes, const ZipLimits& limits, const RepoFilter& filter)
+      : zip(std::move(zip_bytes)),
+        zipball(zip, limits),
+        writer(zipball, filter, ld::format_iso8601(ld::system_now())) {}
+};
+
+// The digest streams: only the zip and one file's section are in memory at a time.
 web::Response digest_of(const Upstreams& upstreams, const RepoFilter& filter) {
-  const auto zip = upstreams.github.zipball(filter.repo);
-  Zipball zipball(zip.body, upstreams.settings.zip_limits);
-  auto digest = build_digest(zipball, filter, ld::format_iso8601(ld::system_now()));
-  return web::Response::text(200, std::move(digest.markdown), kMarkdown);
+  auto zip = upstreams.github.zipball(filter.repo);
+  auto job =
+      std::make_shared<DigestJob>(std::move(zip.body), upstreams.settings.zip_limits, filter);
+  web::Response response = web::Response::text(200, {}, kMarkdown);
+  response.stream = [job](std::string& out) { return job->writer.next(out); };
+  return response;
 }
 
 }  // namespace

@@ -92,7 +92,10 @@ Response App::handle(Request& request) {
     response = internal_error(request, "unknown exception");
   }
   cors_.decorate(request, response);
-  if (request.method == "HEAD") response.body.clear();
+  if (request.method == "HEAD") {
+    response.body.clear();
+    response.stream = nullptr;
+  }
   response.headers.set("x-request-id", request.request_id);
   return response;
 }

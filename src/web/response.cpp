@@ -26,6 +26,14 @@ Response Response::bytes(int status, std::string body, std::string_view content_
   return r;
 }
 
+void collect_body(Response& response) {
+  if (!response.stream) return;
+  auto stream = std::move(response.stream);
+  response.stream = nullptr;
+  while (stream(response.body)) {
+  }
+}
+
 bool is_text_content_type(std::string_view content_type) {
   std::string ct = to_lower(trim(content_type.substr(0, content_type.find(';'))));
   if (ct.rfind("text/", 0) == 0) return true;

@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -38,6 +39,7 @@ using TimePoint = SteadyClock::time_point;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxPendingOutput = 1024 * 1024;  // stop reading until written
+constexpr std::size_t kStreamWatermark = 256 * 1024;    // queued bytes a streamed body keeps
 constexpr auto kLingerTime = std::chrono::milliseconds(2000);
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 
@@ -107,6 +109,10 @@ struct Connection {
   bool paused = false;             // stopped parsing because too much output is queued
   bool dead = false;
   std::uint32_t events = 0;
+  // A streamed body still being produced; requests behind it wait until it ends.
+  std::function<bool(std::string&)> stream;
+  bool stream_chunked = false;  // HTTP/1.1 chunks; HTTP/1.0 gets the bytes, then a close
+  std::string piece;            // the stream's latest piece
   TimePoint request_start{};
   TimePoint last_read;
   TimePoint last_write;
@@ -336,6 +342,10 @@ class Worker {
       conn.request_started = false;
       conn.sent_continue = false;
       if (!keep_alive) conn.close_after_flush = true;
+      if (conn.stream) {
+        conn.paused = true;  // the next request waits for the end of this body
+        return;
+      }
     }
   }
 
@@ -379,6 +389,8 @@ class Worker {
     }
     // Decided after the handler: a stop() that came meanwhile closes the connection.
     bool keep_alive = conn.parser.keep_alive() && !stopping_.load(std::memory_order_acquire);
+    // An HTTP/1.0 client learns where a streamed body ends only from the close.
+    if (res.stream && !head && conn.parser.http10()) keep_alive = false;
     write_response(conn, res, head, keep_alive, conn.parser.http10());
     return keep_alive;
   }
@@ -396,8 +408,7 @@ class Worker {
     conn.close_after_flush = true;
   }
 
-  void write_response(Connection& conn, const Response& res, bool head, bool keep_alive,
-                      bool http10) {
+  void write_response(Connection& conn, Response& res, bool head, bool keep_alive, bool http10) {
     std::string& out = conn.out;
     if (conn.out_sent == out.size()) {
       out.clear();
@@ -432,7 +443,10 @@ class Worker {
       out.append("\r\n");
     }
     bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
-    if (!bodiless) {
+    const bool streamed = res.stream && !bodiless;
+    if (streamed) {
+      if (!http10) out.append("Transfer-Encoding: chunked\r\n");
+    } else if (!bodiless) {
       out.append("Content-Length: ");
       append_number(out, res.body.size());
       out.append("\r\n");
@@ -443,11 +457,67 @@ class Worker {
       out.append("Connection: keep-alive\r\n");
     }
     out.append("\r\n");
-    if (!head && !bodiless) out.append(res.body);
+    if (streamed && !head) {
+      conn.stream = std::move(res.stream);
+      conn.stream_chunked = !http10;
+      pump(conn);
+      return;
+    }
+    if (!head && !bodiless && !streamed) out.append(res.body);
+  }
+
+  // Queues the streamed body's next pieces until kStreamWatermark bytes wait to be sent, and its
+  // end once the stream has no more. A stream that throws leaves the body cut short: the
+  // connection is closed after what is queued, so the client sees an incomplete response.
+  void pump(Connection& conn) {
+    std::string& out = conn.out;
+    if (conn.out_sent > 0) {  // keep the buffer to what is still unsent
+      out.erase(0, conn.out_sent);
+      conn.out_sent = 0;
+    }
+    while (conn.stream && conn.pending() < kStreamWatermark) {
+      conn.piece.clear();
+      bool more = false;
+      try {
+        more = conn.stream(conn.piece);
+      } catch (const std::exception& e) {
+        std::cerr << "web server: a streamed response failed part-way: " << e.what() << '\n';
+        end_stream(conn, false);
+        return;
+      } catch (...) {
+        std::cerr << "web server: a streamed response failed part-way\n";
+        end_stream(conn, false);
+        return;
+      }
+      if (!conn.piece.empty()) {
+        if (conn.stream_chunked) {
+          char size[24];
+          auto [end, ec] = std::to_chars(size, size + sizeof size, conn.piece.size(), 16);
+          (void)ec;
+          out.append(size, static_cast<std::size_t>(end - size)).append("\r\n");
+          out.append(conn.piece).append("\r\n");
+        } else {
+          out.append(conn.piece);
+        }
+      }
+      if (!more) end_stream(conn, true);
+    }
+    if (conn.piece.capacity() > kStreamWatermark) std::string().swap(conn.piece);
+  }
+
+  void end_stream(Connection& conn, bool complete) {
+    conn.stream = nullptr;
+    if (complete && conn.stream_chunked) {
+      conn.out.append("0\r\n\r\n");
+    } else if (!complete) {
+      conn.close_after_flush = true;
+    }
   }
 
   void flush(Connection& conn) {
-    while (conn.pending() > 0) {
+    for (;;) {
+      if (conn.stream) pump(conn);
+      if (conn.pending() == 0) break;
       ssize_t n = ::send(conn.fd, conn.out.data() + conn.out_sent, conn.pending(), MSG_NOSIGNAL);
       if (n > 0) {
         conn.out_sent += static_cast<std::size_t>(n);

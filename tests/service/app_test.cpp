@@ -59,8 +59,12 @@ struct Service {
     if (with_key) request.headers.set("X-API-Key", "secret");
     if (!body.empty()) request.headers.set("Content-Type", "application/json");
     request.body = std::move(body);
-    return app->handle(request);
+    web::Response response = app->handle(request);
+    streamed = static_cast<bool>(response.stream);
+    web::collect_body(response);
+    return response;
   }
+  bool streamed = false;  // the last response's body came as a stream
 
   nlohmann::json json(const std::string& target) {
     return nlohmann::json::parse(call("GET", target).body);
@@ -161,6 +165,7 @@ TEST(ServiceApp, MarkdownDigest) {
   const auto response =
       service.call("GET", "/github-digest/markdown?owner=octo&name=hello&ref=main");
   ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_TRUE(service.streamed);  // never held whole by the route
   EXPECT_EQ(response.headers.get("content-type"), "text/markdown; charset=utf-8");
   EXPECT_EQ(response.body.rfind("# Files from Repo\n", 0), 0u);
   EXPECT_NE(response.body.find("### src/main.cpp\n\n```cpp\nint main() {}\n```\n"),

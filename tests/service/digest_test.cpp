@@ -184,19 +184,77 @@ TEST(Digest, IncludeAndExcludePatterns) {
   EXPECT_NE(digest.markdown.find(" - include        : src/**\n"), std::string::npos);
 }
 
-TEST(Digest, OutputIsReservedOnceAndNotRegrown) {
+TEST(Digest, WrittenAsTheHeadThenOneFileAtATime) {
   std::vector<ld::test::ZipFile> files;
-  for (int i = 0; i < 300; ++i) {
-    files.push_back(
-        {kTop + "src/dir" + std::to_string(i % 7) + "/file" + std::to_string(i) + ".cpp",
-         std::string(1000 + static_cast<std::size_t>(i) * 37, 'a') + "\n"});
+  for (int i = 0; i < 50; ++i) {
+    files.push_back({kTop + "src/file" + std::to_string(i) + ".cpp",
+                     std::string(1000 + static_cast<std::size_t>(i) * 37, 'a') + "\n"});
   }
   const std::string zip = build_zip(files);
   Zipball zipball(zip);
+  DigestWriter writer(zipball, RepoFilter{}, "t");
+  EXPECT_EQ(writer.stats().files_shown, 50u);  // decided before anything is written
+  std::string piece, whole;
+  std::size_t pieces = 0, largest = 0;
+  while (true) {
+    piece.clear();
+    if (!writer.next(piece)) break;
+    ++pieces;
+    if (pieces > 1) largest = std::max(largest, piece.size());
+    whole += piece;
+  }
+  EXPECT_TRUE(piece.empty());
+  EXPECT_EQ(pieces, 51u);
+  EXPECT_LT(largest, 1000u + 49u * 37u + 100u);  // one file's section, never more
+  Zipball again(zip);
+  EXPECT_EQ(whole, build_digest(again, RepoFilter{}, "t").markdown);
+}
+
+TEST(Digest, FilesNamedNeitherTextNorBinaryAreReadToDecide) {
+  const std::string zip = build_zip({{kTop + "blob", std::string("\x01\x02\0\x03", 4)},
+                                     {kTop + "notes", "plain words\n"},
+                                     {kTop + "ok.txt", "ok\n"}});
+  Zipball zipball(zip);
   const auto digest = build_digest(zipball, RepoFilter{}, "t");
-  EXPECT_EQ(digest.stats.files_shown, 300u);
-  // One reservation from the declared sizes: no doubling growth, little slack.
-  EXPECT_LE(digest.markdown.capacity(), digest.markdown.size() + digest.markdown.size() / 10);
+  EXPECT_EQ(digest.stats.files_shown, 2u);
+  EXPECT_EQ(digest.stats.binary_skipped, 1u);
+  EXPECT_EQ(digest.markdown.find("blob"), std::string::npos);
+  EXPECT_NE(digest.markdown.find("### notes\n\n```\nplain words\n```\n"), std::string::npos)
+      << digest.markdown;
+}
+
+TEST(Digest, AFileNamedLikeTextThatIsNotTextKeepsItsPlaceWithANote) {
+  const std::string zip = build_zip({{kTop + "a.txt", "fine\n"},
+                                     {kTop + "utf16.txt", std::string("h\0i\0", 4)},
+                                     {kTop + "z.txt", "last\n"}});
+  Zipball zipball(zip);
+  const auto digest = build_digest(zipball, RepoFilter{}, "t");
+  EXPECT_NE(digest.markdown.find("```text\na.txt\nutf16.txt\nz.txt\n```\n"), std::string::npos)
+      << digest.markdown;
+  EXPECT_NE(digest.markdown.find(
+                "### utf16.txt\n\n(not shown: the content is not UTF-8 text)\n\n### z.txt\n"),
+            std::string::npos)
+      << digest.markdown;
+  EXPECT_EQ(digest.stats.shown_not_text, 1u);
+}
+
+TEST(Digest, ACorruptFileStopsTheDigestWithAZipballError) {
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += "line " + std::to_string(i * 7919 % 1000) + "\n";
+  std::string zip = build_zip({{kTop + "a.txt", text}});
+  // The first local header's data starts after its 30 fixed bytes, the name and the extra field.
+  ASSERT_EQ(zip.compare(0, 4, "PK\x03\x04"), 0);
+  const auto u16 = [&](std::size_t at) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(zip[at])) |
+           static_cast<std::size_t>(static_cast<unsigned char>(zip[at + 1])) << 8;
+  };
+  const std::size_t data = 30 + u16(26) + u16(28);
+  zip[data + 40] = static_cast<char>(zip[data + 40] ^ 0x55);
+  Zipball zipball(zip);
+  DigestWriter writer(zipball, RepoFilter{}, "t");
+  std::string out;
+  EXPECT_TRUE(writer.next(out));  // the head: decided from names and sizes alone
+  EXPECT_THROW(writer.next(out), ZipballError);
 }
 
 TEST(Digest, FenceGrowsPastBacktickRuns) {

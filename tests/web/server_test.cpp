@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -70,6 +71,10 @@ class RawClient {
     r.head = buffer_.substr(0, end + 2);
     buffer_.erase(0, end + 4);
     r.status = std::stoi(r.head.substr(9, 3));
+    if (!head_request && r.has("Transfer-Encoding: chunked")) {
+      read_chunks(r.body);
+      return r;
+    }
     std::size_t length = 0;
     if (auto pos = r.head.find("Content-Length: "); pos != std::string::npos)
       length = std::stoul(r.head.substr(pos + 16));
@@ -79,6 +84,13 @@ class RawClient {
     r.body = buffer_.substr(0, length);
     buffer_.erase(0, length);
     return r;
+  }
+
+  // Everything up to the server's close (an HTTP/1.0 body without a length).
+  std::string read_to_close() {
+    while (fill()) {
+    }
+    return std::exchange(buffer_, {});
   }
 
   // Whether the server closes the connection (EOF) with nothing more to read.
@@ -98,9 +110,31 @@ class RawClient {
     return true;
   }
 
+  // A chunked body; throws when the connection closes before its last chunk.
+  void read_chunks(std::string& body) {
+    for (;;) {
+      std::size_t line_end;
+      while ((line_end = buffer_.find("\r\n")) == std::string::npos)
+        if (!fill()) throw std::runtime_error("connection closed inside a chunked body");
+      const std::size_t size = std::stoul(buffer_.substr(0, line_end), nullptr, 16);
+      while (buffer_.size() < line_end + 2 + size + 2)
+        if (!fill()) throw std::runtime_error("connection closed inside a chunked body");
+      body.append(buffer_, line_end + 2, size);
+      buffer_.erase(0, line_end + 2 + size + 2);
+      if (size == 0) return;
+    }
+  }
+
   int fd_ = -1;
   std::string buffer_;
 };
+
+// The body /stream answers: `pieces` pieces of 10,000 bytes, each filled with its number.
+std::string streamed_body(int pieces) {
+  std::string body;
+  for (int i = 0; i < pieces; ++i) body.append(10000, static_cast<char>('a' + i % 26));
+  return body;
+}
 
 // A handler that records what it saw and answers by path.
 struct Recorder {
@@ -122,6 +156,17 @@ struct Recorder {
         res.cookies.push_back("a=1; Path=/");
         res.cookies.push_back("b=2; HttpOnly");
         res.headers.set("X-Bad", "x\r\nInjected: yes");
+        return res;
+      }
+      if (req.path == "/stream" || req.path == "/stream-fail") {
+        Response res = Response::text(200, "");
+        const bool fail = req.path == "/stream-fail";
+        res.stream = [fail, next = 0](std::string& out) mutable {
+          if (fail && next == 3) throw std::runtime_error("the source broke");
+          if (next == 300) return false;
+          out.append(10000, static_cast<char>('a' + next++ % 26));
+          return true;
+        };
         return res;
       }
       if (req.method == "POST") return Response::text(200, req.body);
@@ -279,6 +324,50 @@ TEST_F(ServerTest, ManyPipelinedRequestsFromAClientThatReadsLate) {
     if (c.read_response().body == "path=/p" + std::to_string(i)) ++in_order;
   writer.join();
   EXPECT_EQ(in_order, kCount);
+}
+
+TEST_F(ServerTest, StreamedBodyGoesChunkedAndTheRequestBehindItWaits) {
+  start();
+  RawClient c(port_);
+  c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // the client reads late: the server must hold back
+  RawResponse r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.has("Content-Length: 0"));
+  EXPECT_EQ(r.body.size(), 3'000'000u);
+  EXPECT_EQ(r.body, streamed_body(300));
+  EXPECT_EQ(c.read_response().body, "path=/after");
+  // libcurl decodes it too.
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/stream";
+  const auto response = curl(req);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, streamed_body(300));
+}
+
+TEST_F(ServerTest, StreamedBodyToHttp10EndsWithTheClose) {
+  start();
+  RawClient c(port_);
+  c.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  const std::string all = c.read_to_close();
+  const auto end = all.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(all.find("Transfer-Encoding"), std::string::npos);
+  EXPECT_NE(all.substr(0, end).find("Connection: close"), std::string::npos);
+  EXPECT_EQ(all.substr(end + 4), streamed_body(300));
+}
+
+TEST_F(ServerTest, AStreamThatFailsPartWayCutsTheResponseShort) {
+  start();
+  {
+    RawClient c(port_);
+    c.send("GET /stream-fail HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
+    EXPECT_THROW(c.read_response(), std::runtime_error);  // no last chunk: visibly incomplete
+  }
+  RawClient c(port_);
+  c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.read_response().body, "path=/next");
 }
 
 TEST_F(ServerTest, AbsoluteFormTargetIsReducedToItsPath) {
