@@ -402,13 +402,14 @@ TEST_F(ServerTest, HundredConcurrentClients) {
 
 TEST_F(ServerTest, CurlClientFromManyThreads) {
   start();
+  const std::string path = "/x";
   std::atomic<int> ok{0};
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
       for (int i = 0; i < 20; ++i) {
-        HttpRequest req;
-        req.path = "/x";
+        HttpRequest req{};
+        req.path = path;
         if (curl(req).body == "path=/x") ok.fetch_add(1);
       }
     });
