@@ -271,11 +271,15 @@ void add_local_command(CLI::App& app) {
     };
   };
   start_cmd->callback(run(start, options));
-  local->add_subcommand("stop", "stop the running endpoint")->callback(run(stop, options));
-  local->add_subcommand("status", "say whether it runs, where, and how")
-      ->callback(run(status, options));
-  local->add_subcommand("reset", "delete all its state (it must be stopped)")
-      ->callback(run(reset, options));
+  auto* stop_cmd = local->add_subcommand("stop", "stop the running endpoint");
+  stop_cmd->callback(run(stop, options));
+  auto* status_cmd = local->add_subcommand("status", "say whether it runs, where, and how");
+  status_cmd->callback(run(status, options));
+  auto* reset_cmd = local->add_subcommand("reset", "delete all its state (it must be stopped)");
+  reset_cmd->callback(run(reset, options));
+  // `local start --data-dir D` as the issue and users write it, as well as `local --data-dir D start`.
+  for (auto* command : {start_cmd, stop_cmd, status_cmd, reset_cmd})
+    command->add_option("--data-dir", options->data_dir, "where state lives (as above)");
 }
 
 }  // namespace ld::cli

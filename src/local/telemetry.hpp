@@ -2,6 +2,7 @@
 // Where invocations report what they did: log events (CloudWatch Logs) and metric data
 // (CloudWatch). The executor writes; the Logs and CloudWatch services implement and serve them.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,12 +15,31 @@ struct LogEvent {
   std::string message;
 };
 
+// Events bound for one log stream.
+struct LogBatch {
+  std::string group;
+  std::string stream;
+  std::vector<LogEvent> events;
+};
+
 // Receives log events for a group and stream, creating both when missing. Thread-safe.
 class LogSink {
  public:
   virtual ~LogSink() = default;
   virtual void append(const std::string& group, const std::string& stream,
                       std::vector<LogEvent> events) = 0;
+  // Many streams' events at once; a store overrides it to write them together.
+  virtual void append_all(std::vector<LogBatch> batches) {
+    for (auto& batch : batches) append(batch.group, batch.stream, std::move(batch.events));
+  }
+};
+
+// A statistic set, as PutMetricData's StatisticValues: several samples in one datum.
+struct MetricStatistics {
+  double sample_count = 0;
+  double sum = 0;
+  double minimum = 0;
+  double maximum = 0;
 };
 
 // One metric data point as PutMetricData takes it.
@@ -30,6 +50,7 @@ struct MetricDatum {
   double value = 0;
   std::string unit = "None";  // "Count", "Milliseconds", ...
   std::int64_t timestamp_ms = 0;
+  std::optional<MetricStatistics> statistics;  // when set, stands for the samples; value unused
 };
 
 // Receives metric data. Thread-safe.

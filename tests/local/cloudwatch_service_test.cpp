@@ -57,9 +57,9 @@ void put_metric_data(const aws::CloudWatchClient& cw, const json& input) {
 std::vector<MetricDatum> invocation_metrics(const std::string& function, double errors,
                                             double duration_ms) {
   const std::vector<std::pair<std::string, std::string>> dims = {{"FunctionName", function}};
-  return {{"AWS/Lambda", "Invocations", dims, 1, "Count", 0},
-          {"AWS/Lambda", "Errors", dims, errors, "Count", 0},
-          {"AWS/Lambda", "Duration", dims, duration_ms, "Milliseconds", 0}};
+  return {{"AWS/Lambda", "Invocations", dims, 1, "Count", 0, std::nullopt},
+          {"AWS/Lambda", "Errors", dims, errors, "Count", 0, std::nullopt},
+          {"AWS/Lambda", "Duration", dims, duration_ms, "Milliseconds", 0, std::nullopt}};
 }
 
 json errors_alarm(const std::string& name) {

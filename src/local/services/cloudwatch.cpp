@@ -683,7 +683,13 @@ void CloudWatchService::put(std::vector<MetricDatum> data) {
     s.name = std::move(d.name);
     s.dimensions = dimension_key(std::move(d.dimensions));
     s.timestamp_ms = d.timestamp_ms != 0 ? d.timestamp_ms : now;
-    s.stats = {d.value, 1, d.value, d.value, d.unit.empty() ? "None" : d.unit};
+    const std::string unit = d.unit.empty() ? "None" : d.unit;
+    if (d.statistics) {
+      s.stats = {d.statistics->sum, d.statistics->sample_count, d.statistics->minimum,
+                 d.statistics->maximum, unit};
+    } else {
+      s.stats = {d.value, 1, d.value, d.value, unit};
+    }
     stored.push_back(std::move(s));
   }
   if (!stored.empty()) insert_data(*db_, stored);

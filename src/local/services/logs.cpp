@@ -284,20 +284,30 @@ const aws::ServiceInfo& LogsService::info() const {
 
 void LogsService::append(const std::string& group, const std::string& stream,
                          std::vector<LogEvent> events) {
-  std::stable_sort(events.begin(), events.end(), [](const LogEvent& a, const LogEvent& b) {
-    return a.timestamp_ms < b.timestamp_ms;
-  });
+  std::vector<LogBatch> batches;
+  batches.push_back(LogBatch{group, stream, std::move(events)});
+  append_all(std::move(batches));
+}
+
+void LogsService::append_all(std::vector<LogBatch> batches) {
   const std::int64_t now = millis(now_());
   Transaction tx(*db_);
   auto group_insert =
       tx.prepare("INSERT OR IGNORE INTO logs_groups (name, creation_time) VALUES (?, ?)");
-  group_insert.bind(1, group).bind(2, now);
-  group_insert.run();
   auto stream_insert =
       tx.prepare("INSERT OR IGNORE INTO logs_streams (grp, name, creation_time) VALUES (?, ?, ?)");
-  stream_insert.bind(1, group).bind(2, stream).bind(3, now);
-  stream_insert.run();
-  insert_events(tx, group, stream, events, now);
+  for (auto& batch : batches) {
+    std::stable_sort(
+        batch.events.begin(), batch.events.end(),
+        [](const LogEvent& a, const LogEvent& b) { return a.timestamp_ms < b.timestamp_ms; });
+    group_insert.reset();
+    group_insert.bind(1, batch.group).bind(2, now);
+    group_insert.run();
+    stream_insert.reset();
+    stream_insert.bind(1, batch.group).bind(2, batch.stream).bind(3, now);
+    stream_insert.run();
+    insert_events(tx, batch.group, batch.stream, batch.events, now);
+  }
   tx.commit();
 }
 

@@ -23,6 +23,8 @@ class LogsService : public Service, public LogSink {
   // Appends events (in one transaction), creating the group and stream when missing.
   void append(const std::string& group, const std::string& stream,
               std::vector<LogEvent> events) override;
+  // Every batch in one transaction.
+  void append_all(std::vector<LogBatch> batches) override;
 
  private:
   std::shared_ptr<Database> db_;
