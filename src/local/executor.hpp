@@ -81,6 +81,9 @@ class Executor {
   virtual InvokeResult invoke(InvokeRequest request) = 0;
   // Stops every instance of a function (code or configuration changed, function deleted).
   virtual void retire(const std::string& function_name) = 0;
+  // Gets the image's files ready in the background (the code unzipped, as AWS does while a new
+  // function is Pending), so that its first invocation does not wait for them. Optional.
+  virtual void prepare(const FunctionImage& /*image*/) {}
   virtual ExecutorStatus status() const = 0;
 };
 

@@ -298,6 +298,34 @@ TEST_F(LambdaServiceTest, OperationsOnMissingFunctionAnswerAwsMessages) {
   EXPECT_EQ(url.message(), "The resource you requested does not exist.");
 }
 
+TEST_F(LambdaServiceTest, InvocationsSeeEveryChangeAtOnce) {
+  // What an invocation runs is kept between calls; each change must show in the very next one.
+  create("fresh", {{"Environment", {{"Variables", {{"COLOUR", "red"}}}}}});
+  auto image = [&](const std::string& qualifier = {}) {
+    json in = {{"FunctionName", "fresh"}};
+    if (!qualifier.empty()) in["Qualifier"] = qualifier;
+    lambda().invoke(in, "{}");
+    return executor->requests.back().image;
+  };
+  EXPECT_EQ(image().environment.at("COLOUR"), "red");
+  EXPECT_EQ(image().environment.at("COLOUR"), "red");
+  lambda().update_function_configuration(
+      {{"FunctionName", "fresh"}, {"Environment", {{"Variables", {{"COLOUR", "blue"}}}}}});
+  EXPECT_EQ(image().environment.at("COLOUR"), "blue");
+  lambda().publish_version({{"FunctionName", "fresh"}});
+  lambda().create_alias({{"FunctionName", "fresh"}, {"Name", "live"}, {"FunctionVersion", "1"}});
+  EXPECT_EQ(image("live").version, "1");
+  lambda().update_function_configuration(
+      {{"FunctionName", "fresh"}, {"Environment", {{"Variables", {{"COLOUR", "green"}}}}}});
+  lambda().publish_version({{"FunctionName", "fresh"}});
+  lambda().update_alias({{"FunctionName", "fresh"}, {"Name", "live"}, {"FunctionVersion", "2"}});
+  EXPECT_EQ(image("live").version, "2");
+  EXPECT_EQ(image("live").environment.at("COLOUR"), "green");
+  EXPECT_EQ(image("1").environment.at("COLOUR"), "blue");
+  lambda().delete_function({{"FunctionName", "fresh"}});
+  EXPECT_EQ(error_of([&] { image(); }).code(), "ResourceNotFoundException");
+}
+
 // Opens the endpoint with a 200 ms settle delay (Server::stop right after start can hang: the
 // fixture does not open twice).
 class LambdaSettlingTest : public LambdaServiceTest {

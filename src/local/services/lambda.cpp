@@ -48,6 +48,12 @@ ApiReply LambdaService::call(ApiCall& call) {
     const std::string name = lambda::parse_function_name(text(call.input, "FunctionName")).name;
     executor_->retire(name);
   }
+  // New code is unzipped while the function is Pending or InProgress, as on AWS, not by the
+  // first invocation.
+  if ((op == "CreateFunction" || op == "UpdateFunctionCode") && executor_) {
+    const std::string name = lambda::parse_function_name(text(call.input, "FunctionName")).name;
+    executor_->prepare(functions_->latest_image(name));
+  }
   return reply;
 }
 

@@ -1069,6 +1069,9 @@ std::string LambdaFunctions::url_id(std::string_view account, std::string_view r
 
 json LambdaFunctions::run(const ApiCall& call) {
   std::lock_guard lock(mutex_);
+  // Any operation that is not a read may change what the gateway's answers are built from.
+  const std::string& op = call.operation;
+  if (!op.starts_with("Get") && !op.starts_with("List")) cache_ = {};
   return dispatch(call);
 }
 
@@ -1102,46 +1105,24 @@ json LambdaFunctions::dispatch(const ApiCall& call) {
   throw ApiError("UnknownOperationException", "Unknown operation " + op, 400);
 }
 
-FunctionImage LambdaFunctions::image_for(const std::string& function_name,
-                                         const std::string& qualifier, std::string* alias_out) {
-  return image_for(function_name, qualifier, alias_out, Caller{}, state_.now());
+namespace {
+
+// The version an invocation of `route` runs: its own, or one of its weighted others.
+std::string draw_version(const LambdaFunctions::Route& route) {
+  if (route.weights.empty()) return route.version;
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  double draw = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+  for (const auto& [other, weight] : route.weights) {
+    if (draw < weight) return other;
+    draw -= weight;
+  }
+  return route.version;
 }
 
-FunctionImage LambdaFunctions::image_for(const std::string& function_name,
-                                         const std::string& qualifier, std::string* alias_out,
-                                         const Caller& caller, Timestamp now) {
-  std::lock_guard lock(mutex_);
-  ApiCall call;
-  call.caller = caller;
-  call.now = now;
-  const Context ctx{state_, options_, call, call.input, now};
-  Record function = load_function(ctx, function_name);
+// What the executor runs for `version` ("$LATEST" or a number) of a function.
+FunctionImage build_image(const Context& ctx, const Record& function, const std::string& version) {
   const json& doc = function.document;
-  if (settling(ctx, doc) && doc.value("change", "") == "create") {
-    conflict(
-        "The operation cannot be performed at this time. The function is currently in the "
-        "following state: Pending");
-  }
-  std::string version = qualifier.empty() ? "$LATEST" : qualifier;
-  if (alias_out) alias_out->clear();
-  if (version != "$LATEST" && !is_version_number(version)) {
-    Record alias = load_alias(ctx, function_name, version);
-    if (alias_out) *alias_out = version;
-    version = alias.document.value("FunctionVersion", "$LATEST");
-    const json weights = alias.document.value("RoutingConfig", json::object())
-                             .value("AdditionalVersionWeights", json::object());
-    if (!weights.empty()) {
-      thread_local std::mt19937_64 random{std::random_device{}()};
-      double draw = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-      for (const auto& [other, weight] : weights.items()) {
-        if (draw < weight.get<double>()) {
-          version = other;
-          break;
-        }
-        draw -= weight.get<double>();
-      }
-    }
-  }
+  const std::string function_name = doc.at("name").get<std::string>();
   FunctionImage image;
   image.function_name = function_name;
   image.function_arn = doc_arn(doc);
@@ -1163,11 +1144,11 @@ FunctionImage LambdaFunctions::image_for(const std::string& function_name,
   const json& code = source->at("code");
   // The executor names task folders by it: the blob's hex digest (CodeSha256 is base64).
   image.code_sha256 = code.at("digest").get<std::string>();
-  image.code_zip = state_.blobs->path_of(image.code_sha256);
+  image.code_zip = ctx.state.blobs->path_of(image.code_sha256);
   for (const auto& arn : config.value("Layers", json::array())) {
-    if (auto layer = state_.records->get(kLayer, arn.get<std::string>()))
+    if (auto layer = ctx.state.records->get(kLayer, arn.get<std::string>()))
       image.layer_zips.push_back(
-          state_.blobs->path_of(layer->document.at("code").at("digest").get<std::string>()));
+          ctx.state.blobs->path_of(layer->document.at("code").at("digest").get<std::string>()));
   }
   image.runtime = config.value("Runtime", "provided.al2023");
   image.handler = config.value("Handler", "");
@@ -1184,8 +1165,79 @@ FunctionImage LambdaFunctions::image_for(const std::string& function_name,
   return image;
 }
 
+}  // namespace
+
+FunctionImage LambdaFunctions::image_for(const std::string& function_name,
+                                         const std::string& qualifier, std::string* alias_out) {
+  return image_for(function_name, qualifier, alias_out, Caller{}, state_.now());
+}
+
+FunctionImage LambdaFunctions::image_for(const std::string& function_name,
+                                         const std::string& qualifier, std::string* alias_out,
+                                         const Caller& caller, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  ApiCall call;
+  call.caller = caller;
+  call.now = now;
+  const Context ctx{state_, options_, call, call.input, now};
+  const std::string requested = qualifier.empty() ? "$LATEST" : qualifier;
+  const std::string route_key = function_name + '\n' + requested;
+  auto route_it = cache_.routes.find(route_key);
+  if (route_it == cache_.routes.end()) {
+    Record function = load_function(ctx, function_name);
+    const json& doc = function.document;
+    if (settling(ctx, doc) && doc.value("change", "") == "create") {
+      conflict(
+          "The operation cannot be performed at this time. The function is currently in the "
+          "following state: Pending");
+    }
+    Route route;
+    route.version = requested;
+    if (requested != "$LATEST" && !is_version_number(requested)) {
+      Record alias = load_alias(ctx, function_name, requested);
+      route.alias = requested;
+      route.version = alias.document.value("FunctionVersion", "$LATEST");
+      const json weights = alias.document.value("RoutingConfig", json::object())
+                               .value("AdditionalVersionWeights", json::object());
+      for (const auto& [other, weight] : weights.items())
+        route.weights.emplace_back(other, weight.get<double>());
+    }
+    // A function still settling may change state by the clock alone: look again next time.
+    if (settling(ctx, doc)) {
+      std::string version = draw_version(route);
+      if (alias_out) *alias_out = route.alias;
+      return build_image(ctx, function, version);
+    }
+    route_it = cache_.routes.emplace(route_key, std::move(route)).first;
+  }
+  const Route& route = route_it->second;
+  const std::string version = draw_version(route);
+  if (alias_out) *alias_out = route.alias;
+  const std::string image_key = function_name + '\n' + version;
+  auto image_it = cache_.images.find(image_key);
+  if (image_it == cache_.images.end()) {
+    Record function = load_function(ctx, function_name);
+    image_it = cache_.images.emplace(image_key, build_image(ctx, function, version)).first;
+  }
+  return image_it->second;
+}
+
+FunctionImage LambdaFunctions::latest_image(const std::string& function_name) {
+  std::lock_guard lock(mutex_);
+  ApiCall call;
+  const Context ctx{state_, options_, call, call.input, state_.now()};
+  return build_image(ctx, load_function(ctx, function_name), "$LATEST");
+}
+
 std::optional<UrlTarget> LambdaFunctions::url_target(std::string_view url_id) {
   std::lock_guard lock(mutex_);
+  const std::string key(url_id);
+  auto cached = cache_.urls.find(key);
+  if (cached != cache_.urls.end()) return cached->second;
+  return cache_.urls[key] = load_url_target(url_id);
+}
+
+std::optional<UrlTarget> LambdaFunctions::load_url_target(std::string_view url_id) {
   auto index = state_.records->get(kUrlId, url_id);
   if (!index) return std::nullopt;
   const std::string function = index->document.value("function", "");
@@ -1206,9 +1258,14 @@ std::optional<UrlTarget> LambdaFunctions::url_target(std::string_view url_id) {
 bool LambdaFunctions::url_invocation_allowed(const std::string& function_name,
                                              const std::string& qualifier) {
   std::lock_guard lock(mutex_);
-  auto policy = state_.records->get(kPolicy, function_name + "/" + qualifier);
-  if (!policy) return false;
-  return allows_public_url(ordered_json::parse(policy->document.value("statements", "[]")));
+  const std::string key = function_name + "/" + qualifier;
+  auto cached = cache_.url_allowed.find(key);
+  if (cached != cache_.url_allowed.end()) return cached->second;
+  auto policy = state_.records->get(kPolicy, key);
+  const bool allowed =
+      policy && allows_public_url(ordered_json::parse(policy->document.value("statements", "[]")));
+  cache_.url_allowed[key] = allowed;
+  return allowed;
 }
 
 }  // namespace ld::local

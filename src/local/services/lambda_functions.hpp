@@ -5,11 +5,14 @@
 // in the blob store. Also what the Function URL gateway asks: which function a URL id names,
 // the image to run and whether the URL's policy lets anyone in.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +61,10 @@ class LambdaFunctions {
   FunctionImage image_for(const std::string& function_name, const std::string& qualifier,
                           std::string* alias_out, const Caller& caller, Timestamp now);
 
+  // What $LATEST of a function runs, whatever its state (for the executor to prepare its files
+  // while the function is still Pending). Throws ResourceNotFoundException.
+  FunctionImage latest_image(const std::string& function_name);
+
   // The Function URL whose id (the host's first label) is `url_id`.
   std::optional<UrlTarget> url_target(std::string_view url_id);
   // True only when the policy of the qualifier the URL is on allows anyone to invoke through the
@@ -72,12 +79,31 @@ class LambdaFunctions {
   void set_endpoint_port(int port);
   const State& state() const { return state_; }
 
+  // Where a qualifier sends an invocation: an alias's version and its weighted others.
+  struct Route {
+    std::string alias;  // "" unless the qualifier is an alias
+    std::string version;
+    std::vector<std::pair<std::string, double>> weights;
+  };
+
  private:
   nlohmann::json dispatch(const ApiCall& call);
+  std::optional<UrlTarget> load_url_target(std::string_view url_id);
+
+  // What the Function URL gateway asks on every request, kept until the next change (any
+  // operation that is not a Get or List), so a warm request reads no SQLite. Routes of
+  // functions still settling are not kept: their state changes with the clock alone.
+  struct GatewayCache {
+    std::map<std::string, Route> routes;                   // "function\nqualifier"
+    std::map<std::string, FunctionImage> images;           // "function\nversion"
+    std::map<std::string, std::optional<UrlTarget>> urls;  // url id
+    std::map<std::string, bool> url_allowed;               // "function/qualifier"
+  };
 
   State state_;
   LambdaOptions options_;
   std::mutex mutex_;  // one control-plane change at a time
+  GatewayCache cache_;
 };
 
 }  // namespace ld::local
