@@ -7,10 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -71,12 +74,64 @@ std::string error_body(const std::string& type, const std::string& body) {
   return lambda_error_document(type.empty() ? "Unhandled" : type, body);
 }
 
-int read_rss_kb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::atoi(line.c_str() + 6);
-  return 0;
+// The errorType of an error document ("Runtime.Unknown" when it has none).
+std::string error_type_of(const std::string& doc) {
+  auto parsed = nlohmann::json::parse(doc, nullptr, false);
+  if (parsed.is_object() && parsed.contains("errorType") && parsed["errorType"].is_string())
+    return parsed["errorType"].get<std::string>();
+  return "Runtime.Unknown";
+}
+
+// Resident memory of one process from its /proc/<pid>/statm, kept open in `fd` (opened on
+// first use): one pread per sample, where reading `status` cost an open, reads and a close.
+int read_rss_kb(pid_t pid, int& fd) {
+  static const long page_kb = std::max(1L, ::sysconf(_SC_PAGESIZE) / 1024);
+  if (fd < 0)
+    fd = ::open(("/proc/" + std::to_string(pid) + "/statm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128];
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  if (n <= 0) return 0;  // the process is gone
+  text[n] = '\0';
+  long size_pages = 0, resident_pages = 0;
+  if (std::sscanf(text, "%ld %ld", &size_pages, &resident_pages) != 2) return 0;
+  return static_cast<int>(resident_pages * page_kb);
+}
+
+// Resident memory of every process group, summed over its processes: Lambda's MemorySize
+// bounds the whole sandbox, so a runtime's worker processes count too. One scan of /proc
+// serves every instance sampled within 10 ms of it.
+int process_group_rss_kb(pid_t group) {
+  static std::mutex m;
+  static SteadyClock::time_point scanned{};
+  static std::map<pid_t, long> by_group;
+  static const long page_kb = std::max(1L, ::sysconf(_SC_PAGESIZE) / 1024);
+  std::lock_guard lock(m);
+  if (SteadyClock::now() - scanned > std::chrono::milliseconds(10)) {
+    by_group.clear();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(entry.path() / "stat");
+      std::string stat;
+      std::getline(in, stat);
+      // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
+      // utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
+      const auto paren = stat.rfind(')');
+      if (paren == std::string::npos) continue;
+      std::istringstream fields(stat.substr(paren + 1));
+      std::string state;
+      long ppid = 0, pgrp = 0, skip = 0, rss_pages = 0;
+      fields >> state >> ppid >> pgrp;
+      for (int i = 0; i < 18 && fields; ++i) fields >> skip;
+      fields >> rss_pages;
+      if (fields) by_group[static_cast<pid_t>(pgrp)] += rss_pages * page_kb;
+    }
+    scanned = SteadyClock::now();
+  }
+  auto it = by_group.find(group);
+  return it == by_group.end() ? 0 : static_cast<int>(it->second);
 }
 
 }  // namespace
@@ -116,6 +171,7 @@ Instance::~Instance() {
   kill();
   if (watcher_.joinable()) watcher_.join();
   server_.stop();
+  if (statm_fd_ >= 0) ::close(statm_fd_);
   std::error_code ec;
   fs::remove_all(spec_.instance_dir, ec);
 }
@@ -222,13 +278,31 @@ bool Instance::start() {
 }
 
 void Instance::assign(std::shared_ptr<Invocation> invocation) {
+  std::string init_doc;
+  bool dead;
   {
     std::lock_guard lock(m_);
     // What the bootstrap wrote before its first invocation belongs to that invocation's tail.
     if (!init_log_.empty()) invocation->add_log(init_log_);
     init_log_.clear();
     assigned_once_ = true;
-    current_ = std::move(invocation);
+    current_ = invocation;
+    init_doc = init_error_;
+    dead = !alive_;
+  }
+  if (!init_doc.empty()) {
+    // The runtime already reported its init failure: the invocation gets it at once.
+    invocation->complete(init_doc, "Unhandled", error_type_of(init_doc));
+    return;
+  }
+  if (dead) {
+    // It died between being chosen and now (its exit status went unobserved).
+    const std::string why =
+        "RequestId: " + invocation->id + " Error: Runtime exited without providing a reason";
+    log(why + "\nRuntime.ExitError\n", invocation.get());
+    invocation->complete(lambda_error_document("Runtime.ExitError", why), "Unhandled",
+                         "Runtime.ExitError");
+    return;
   }
   server_.wake();
 }
@@ -237,6 +311,9 @@ void Instance::kill(bool out_of_memory) {
   std::lock_guard lock(m_);
   if (out_of_memory) out_of_memory_ = true;
   if (alive_ && pid_ > 0) ::kill(-pid_, SIGKILL);
+  // From now on the instance takes no invocation, even before the watcher has reaped it (a
+  // timed-out instance must not be handed the next one only to die under it).
+  alive_ = false;
 }
 
 void Instance::log(const std::string& message, Invocation* invocation) {
@@ -268,15 +345,14 @@ std::optional<double> Instance::take_init_duration_ms() {
   return init_duration_ms_;
 }
 
-void Instance::sample_memory() {
-  pid_t pid;
-  {
-    std::lock_guard lock(m_);
-    if (!alive_) return;
-    pid = pid_;
-  }
-  int kb = read_rss_kb(pid);
-  std::lock_guard lock(m_);
+void Instance::sample_memory(bool whole_group) {
+  std::unique_lock lock(m_);
+  if (!alive_) return;
+  const pid_t pid = pid_;
+  int kb = read_rss_kb(pid, statm_fd_);
+  lock.unlock();
+  if (whole_group) kb = std::max(kb, process_group_rss_kb(pid));
+  lock.lock();
   rss_kb_ = kb;
   if (kb > max_rss_kb_) max_rss_kb_ = kb;
 }
@@ -375,6 +451,9 @@ RuntimeReply Instance::init_error(const std::string& error_type, std::string bod
     inv = current_;
   }
   if (inv) inv->complete(doc, "Unhandled", error_type.empty() ? "Runtime.Unknown" : error_type);
+  // Lambda resets an environment whose init failed (the next invocation initialises anew),
+  // whether or not the runtime exits by itself.
+  kill();
   return {};
 }
 
@@ -459,7 +538,7 @@ void Instance::exited(int status) {
   }
   log(why + "\n" + type + "\n", inv.get());
   if (!delivered && !init_doc.empty())
-    inv->complete(init_doc, "Unhandled", "Runtime.Unknown");
+    inv->complete(init_doc, "Unhandled", error_type_of(init_doc));
   else
     inv->complete(lambda_error_document(type, why), "Unhandled", type);
 }

@@ -90,8 +90,10 @@ class Instance : private RuntimeApiHandler {
   const FunctionImage& image() const { return spec_.image; }
   // The init duration, once: for the REPORT of the instance's first invocation.
   std::optional<double> take_init_duration_ms();
-  // Peak resident memory seen (sampled from /proc/<pid>/status), in MB.
-  void sample_memory();
+  // Samples resident memory (/proc): the bootstrap's own, and with `whole_group` every process
+  // of its group summed (a scan of /proc, shared by instances sampled within 10 ms), as
+  // Lambda's limit bounds the whole sandbox.
+  void sample_memory(bool whole_group = true);
   int max_memory_mb() const;
   int rss_mb() const;
 
@@ -127,6 +129,7 @@ class Instance : private RuntimeApiHandler {
   double init_duration_ms_ = 0;
   int max_rss_kb_ = 0;
   int rss_kb_ = 0;
+  int statm_fd_ = -1;  // /proc/<pid>/statm, guarded by m_
 };
 
 }  // namespace ld::local

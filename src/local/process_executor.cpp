@@ -77,6 +77,21 @@ class ProcessExecutor final : public Executor {
     pools.clear();  // kills every instance
   }
 
+  void prepare(const FunctionImage& image) override {
+    std::lock_guard lock(events_m_);
+    reap_background();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    events_.push_back(EventRun{std::thread([this, image, done] {
+                                 try {
+                                   roots_of(image);
+                                 } catch (const std::exception&) {
+                                   // A bad zip: the first invocation reports it.
+                                 }
+                                 done->store(true);
+                               }),
+                               done});
+  }
+
   InvokeResult invoke(InvokeRequest request) override {
     if (request.request_id.empty()) request.request_id = random_uuid();
     InvokeResult result;
@@ -89,15 +104,7 @@ class ProcessExecutor final : public Executor {
     if (request.type == InvocationType::Event) {
       result.status = 202;
       std::lock_guard lock(events_m_);
-      // Join the event threads that have finished, then start this one.
-      for (auto it = events_.begin(); it != events_.end();) {
-        if (it->done->load()) {
-          it->thread.join();
-          it = events_.erase(it);
-        } else {
-          ++it;
-        }
-      }
+      reap_background();
       auto done = std::make_shared<std::atomic<bool>>(false);
       events_.push_back(EventRun{std::thread([this, request, done]() mutable {
                                    run_event(std::move(request));
@@ -153,11 +160,40 @@ class ProcessExecutor final : public Executor {
     }
   }
 
+  // Joins the background threads that have finished. Called with events_m_ held.
+  void reap_background() {
+    for (auto it = events_.begin(); it != events_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = events_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // The image's /var/task and /opt folders, extracted the first time and remembered after, so
+  // a warm invocation touches no file.
+  std::pair<fs::path, fs::path> roots_of(const FunctionImage& img) {
+    {
+      std::lock_guard lock(roots_m_);
+      auto task = task_roots_.find(img.code_sha256);
+      auto opt = layer_roots_.find(img.layer_zips);
+      if (task != task_roots_.end() && opt != layer_roots_.end())
+        return {task->second, opt->second};
+    }
+    fs::path task_root = prepare_task_root(options_.data_dir, img.code_sha256, img.code_zip);
+    fs::path opt_root = prepare_layer_root(options_.data_dir, img.layer_zips);
+    std::lock_guard lock(roots_m_);
+    task_roots_[img.code_sha256] = task_root;
+    layer_roots_[img.layer_zips] = opt_root;
+    return {task_root, opt_root};
+  }
+
   // Takes a free instance of the image, or starts one; throws 429 at the limit.
   std::shared_ptr<Instance> acquire(const InvokeRequest& request, int& concurrency) {
     const FunctionImage& img = request.image;
-    fs::path task_root = prepare_task_root(options_.data_dir, img.code_sha256, img.code_zip);
-    fs::path opt_root = prepare_layer_root(options_.data_dir, img.layer_zips);
+    auto [task_root, opt_root] = roots_of(img);
     std::vector<Slot> dropped;  // destroyed (killed) outside the lock
     std::lock_guard lock(m_);
     if (stopping_) throw ApiError("ServiceException", "The executor is shutting down.", 500);
@@ -243,11 +279,14 @@ class ProcessExecutor final : public Executor {
     }
     if (timed_out) {
       instance->kill();
-      double seconds = inv->timeout_ms / 1000.0;
-      std::string message = format_iso8601(system_now()) + " " + inv->id +
-                            " Task timed out after " + two_decimals(seconds) + " seconds";
-      if (inv->complete(R"({"errorMessage":")" + message + "\"}", "Unhandled", "timeout"))
-        instance->log(message + "\n", inv.get());
+      const std::string after =
+          "Task timed out after " + two_decimals(inv->timeout_ms / 1000.0) + " seconds";
+      // Invoke answers {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: … Error: Task
+      // timed out after 1.00 seconds"} (AWS since 2025); the log keeps "<time> <id> Task …".
+      if (inv->complete(lambda_error_document("Sandbox.Timedout",
+                                              "RequestId: " + inv->id + " Error: " + after),
+                        "Unhandled", "timeout"))
+        instance->log(format_iso8601(system_now()) + " " + inv->id + " " + after + "\n", inv.get());
     }
     std::string result_payload, error_type;
     std::optional<std::string> function_error;
@@ -261,7 +300,7 @@ class ProcessExecutor final : public Executor {
         duration_ms =
             std::chrono::duration<double, std::milli>(inv->finished_at - inv->delivered_at).count();
     }
-    instance->sample_memory();
+    instance->sample_memory(false);  // its own process; the housekeeper sums whole groups
     std::optional<double> init_ms = instance->take_init_duration_ms();
     double billed = std::ceil(duration_ms);
     if (img.runtime.rfind("provided", 0) == 0 && init_ms)
@@ -323,7 +362,7 @@ class ProcessExecutor final : public Executor {
     std::int64_t now = epoch_ms();
     for (const auto& m : metrics)
       for (const auto& dims : dimension_sets)
-        data.push_back(MetricDatum{"AWS/Lambda", m.name, dims, m.value, m.unit, now});
+        data.push_back(MetricDatum{"AWS/Lambda", m.name, dims, m.value, m.unit, now, std::nullopt});
     metrics_->put(std::move(data));
   }
 
@@ -377,7 +416,11 @@ class ProcessExecutor final : public Executor {
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::mutex events_m_;
-  std::list<EventRun> events_;
+  std::list<EventRun> events_;  // Event invocations and prepare() runs
+
+  std::mutex roots_m_;
+  std::map<std::string, fs::path> task_roots_;             // by code SHA-256
+  std::map<std::vector<fs::path>, fs::path> layer_roots_;  // by the layer zips in order
 };
 
 }  // namespace
