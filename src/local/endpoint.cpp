@@ -1,6 +1,7 @@
 #include "local/endpoint.hpp"
 
 #include "core/error.hpp"
+#include "local/code_download.hpp"
 #include "local/process_executor.hpp"
 #include "local/services/cloudwatch.hpp"
 #include "local/services/iam.hpp"
@@ -65,10 +66,12 @@ void Endpoint::start() {
 
   gateway_ = std::make_shared<UrlGateway>(lambda->shared_functions(), executor_, keys_, now);
   std::weak_ptr<UrlGateway> gateway = gateway_;
-  server_->set_gateway([gateway](const HttpRequest& request, const Peer& peer) {
-    auto live = gateway.lock();
-    return live ? live->handle(request, peer) : std::nullopt;
-  });
+  server_->set_gateway(
+      [gateway, blobs = state_.blobs](const HttpRequest& request, const Peer& peer) {
+        if (auto download = code_download(*blobs, request)) return download;
+        auto live = gateway.lock();
+        return live ? live->handle(request, peer) : std::nullopt;
+      });
   server_->set_health([this] { return health(); });
 }
 

@@ -213,6 +213,27 @@ TEST_F(LocalEndpointEndToEnd, ThePackagedServiceAnswersThroughItsFunctionUrl) {
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
+TEST_F(LocalEndpointEndToEnd, CodeLocationDownloadsTheDeployedZip) {
+  const deploy::ZipFacts facts = deploy::write_deterministic_zip(
+      dir_.path() / "downloadable.zip", {{"bootstrap", kVersionBootstrap, true}});
+  const std::string zip = read_file(facts.path);
+  create("downloadable", zip);
+  const json function = lambda().get_function({{"FunctionName", "downloadable"}});
+  const std::string location = function["Code"]["Location"];
+  ASSERT_EQ(location.rfind(endpoint_->url() + "/_lambdeploy/blobs/", 0), 0u) << location;
+  HttpRequest request;
+  request.scheme = "http";
+  request.host = "127.0.0.1";
+  request.port = endpoint_->port();
+  request.path = location.substr(endpoint_->url().size());
+  HttpResponse response = transport_->send(request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.headers.get("Content-Type"), "application/zip");
+  EXPECT_EQ(response.body, zip);
+  request.path = "/_lambdeploy/blobs/" + std::string(64, '0');
+  EXPECT_EQ(transport_->send(request).status, 404);
+}
+
 TEST_F(LocalEndpointEndToEnd, ACanaryAliasSplitsTrafficByItsWeights) {
   deploy::ZipFacts zip = deploy::write_deterministic_zip(dir_.path() / "version.zip",
                                                          {{"bootstrap", kVersionBootstrap, true}});

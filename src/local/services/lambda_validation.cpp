@@ -240,8 +240,8 @@ std::optional<std::uint64_t> unzipped_size(std::string_view zip) {
   return total;
 }
 
-void check_zip(std::string_view zip) {
-  if (zip.size() > 52428800) {
+void check_zip(std::string_view zip, bool uploaded_inline) {
+  if (uploaded_inline && zip.size() > 52428800) {
     throw ApiError("RequestEntityTooLargeException",
                    "Zipped size must be smaller than 52428800 bytes", 413);
   }

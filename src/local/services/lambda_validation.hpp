@@ -40,7 +40,7 @@ void check_handler(const std::string& runtime, const nlohmann::json& input);
 
 // A deployment package: at most 50 MB zipped (RequestEntityTooLargeException 413), a readable
 // zip (InvalidParameterValueException) and at most 250 MB unzipped.
-void check_zip(std::string_view zip);
+void check_zip(std::string_view zip, bool uploaded_inline = true);
 // The sum of the entries' uncompressed sizes; nullopt when `zip` is not a zip archive.
 std::optional<std::uint64_t> unzipped_size(std::string_view zip);
 
