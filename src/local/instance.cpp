@@ -304,7 +304,9 @@ void Instance::assign(std::shared_ptr<Invocation> invocation) {
                          "Runtime.ExitError");
     return;
   }
-  server_.wake();
+  // A warm runtime's GET /next is answered from this thread; otherwise the server's thread
+  // answers it when the runtime asks.
+  if (!server_.deliver()) server_.wake();
 }
 
 void Instance::kill(bool out_of_memory) {
@@ -384,7 +386,8 @@ std::optional<RuntimeReply> Instance::next() {
     current_->deadline_epoch_ms = epoch_ms() + current_->timeout_ms;
     inv = current_;
   }
-  inv->cv.notify_all();  // the invoking thread now waits for the deadline, not for init
+  // The invoking thread waited for init: now it waits for the deadline.
+  if (inv->wake_on_delivery) inv->cv.notify_all();
   RuntimeReply reply;
   reply.status = 200;
   reply.body = inv->payload;

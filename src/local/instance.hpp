@@ -29,6 +29,7 @@ class Invocation {
   std::string client_context;
   std::string invoked_arn;
   int timeout_ms = 3000;
+  bool wake_on_delivery = true;  // false when the invoking thread already waits for the deadline
 
   // Completes once (later calls are ignored): the payload, "Unhandled" for a function error and
   // the Lambda error type for REPORT's "Error Type" (runtime errors only). False when already done.

@@ -264,11 +264,17 @@ class ProcessExecutor final : public Executor {
     if (!instance->start_error().empty()) {
       inv->complete(instance->start_error(), "Unhandled", "Runtime.InvalidEntrypoint");
     } else {
+      // A warm instance takes the invocation at once (its GET /next is waiting): the clock
+      // starts now, and the delivery need not wake this thread only to say so.
+      const bool warm = instance->initialised();
+      if (warm) inv->wake_on_delivery = false;
       instance->assign(inv);
       auto assigned_at = SteadyClock::now();
+      const auto timeout = std::chrono::milliseconds(inv->timeout_ms);
       std::unique_lock lock(inv->m);
       while (!inv->done) {
-        auto limit = inv->delivered ? inv->delivered_at + std::chrono::milliseconds(inv->timeout_ms)
+        auto limit = inv->delivered ? inv->delivered_at + timeout
+                     : warm         ? assigned_at + timeout
                                     : assigned_at + options_.init_timeout;
         if (inv->cv.wait_until(lock, limit) == std::cv_status::timeout && !inv->done &&
             SteadyClock::now() >= limit) {
@@ -369,6 +375,7 @@ class ProcessExecutor final : public Executor {
   // Samples busy instances' memory (killing those over MemorySize), reaps idle and dead ones.
   void housekeeping() {
     auto last_reap = SteadyClock::now();
+    auto last_group_scan = SteadyClock::now();
     std::unique_lock lock(m_);
     while (!stopping_) {
       cv_.wait_for(lock, options_.memory_sample_interval, [this] { return stopping_; });
@@ -376,6 +383,11 @@ class ProcessExecutor final : public Executor {
       std::vector<std::shared_ptr<Instance>> busy;
       std::vector<Slot> dropped;
       bool reap = SteadyClock::now() - last_reap > std::chrono::milliseconds(200);
+      // Summing a whole process group scans all of /proc (hundreds of reads with many
+      // instances): every 200 ms; the bootstraps themselves at every interval.
+      const bool whole_groups =
+          SteadyClock::now() - last_group_scan > std::chrono::milliseconds(200);
+      if (whole_groups) last_group_scan = SteadyClock::now();
       for (auto& [name, slots] : pools_) {
         for (auto& s : slots) {
           if (s.busy) {
@@ -390,7 +402,7 @@ class ProcessExecutor final : public Executor {
       if (reap) last_reap = SteadyClock::now();
       lock.unlock();
       for (auto& inst : busy) {
-        inst->sample_memory();
+        inst->sample_memory(whole_groups);
         if (inst->rss_mb() > inst->image().memory_mb) inst->kill(true);
       }
       dropped.clear();

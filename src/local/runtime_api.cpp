@@ -150,12 +150,23 @@ void RuntimeApiServer::wake() {
     auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
+bool RuntimeApiServer::deliver() {
+  std::lock_guard lock(connections_m_);
+  for (auto& c : connections_) {
+    if (c->closed || !c->holding_next) continue;
+    serve(*c);
+    return !c->holding_next;
+  }
+  return false;
+}
+
 void RuntimeApiServer::stop() {
   if (thread_.joinable()) {
     stopping_ = true;
     wake();
     thread_.join();
   }
+  std::lock_guard lock(connections_m_);
   for (auto& c : connections_)
     if (c->fd >= 0) ::close(c->fd);
   connections_.clear();
@@ -167,16 +178,19 @@ void RuntimeApiServer::stop() {
 void RuntimeApiServer::run() {
   std::vector<pollfd> fds;
   while (!stopping_) {
+    std::unique_lock lock(connections_m_);
     fds.clear();
     fds.push_back({listen_fd_, POLLIN, 0});
     fds.push_back({wake_fd_, POLLIN, 0});
     for (auto& c : connections_) fds.push_back({c->fd, POLLIN, 0});
+    lock.unlock();
     int n = ::poll(fds.data(), fds.size(), -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (stopping_) return;
+    lock.lock();  // only this thread adds or removes connections: fds still match them
     if (fds[1].revents & POLLIN) {
       std::uint64_t v;
       [[maybe_unused]] auto r = ::read(wake_fd_, &v, sizeof v);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -76,6 +77,10 @@ class RuntimeApiServer {
   int port() const { return port_; }
   // Makes the server ask the handler again for held GET /next requests. Thread-safe.
   void wake();
+  // Answers a held GET /next from the calling thread, when one is held (a warm runtime waiting):
+  // the invocation goes out without waking the server's thread. False when none is held (the
+  // caller then wake()s). Thread-safe.
+  bool deliver();
   void stop();
 
  private:
@@ -90,6 +95,7 @@ class RuntimeApiServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::mutex connections_m_;  // the connections' state: the server's thread and deliver()
   std::vector<std::unique_ptr<Connection>> connections_;
 };
 

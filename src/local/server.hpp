@@ -23,7 +23,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 4566;  // 0: any free port (tests)
   // Worker threads: a kept-alive client connection holds one while it is open.
-  int threads = 64;
+  int threads = 256;
   bool verbose = false;  // one line per request on stderr
 };
 
