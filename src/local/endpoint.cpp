@@ -1,6 +1,9 @@
 #include "local/endpoint.hpp"
 
+#include <cstdio>
+
 #include "core/error.hpp"
+#include "local/blob_collection.hpp"
 #include "local/code_download.hpp"
 #include "local/process_executor.hpp"
 #include "local/services/cloudwatch.hpp"
@@ -24,6 +27,14 @@ Endpoint::~Endpoint() {
 void Endpoint::start() {
   const NowFn now = options_.now ? options_.now : NowFn(system_now);
   state_ = State::open(options_.data_dir, now);
+  // Code replaced or deleted in an earlier run still has its blob and folder: nothing can be
+  // writing yet, so they go now.
+  const CollectedGarbage garbage = collect_garbage(state_);
+  if (garbage.blobs + garbage.task_folders != 0) {
+    std::fprintf(stderr,
+                 "lambdeploy local: removed %zu unused blobs and %zu unzipped code folders\n",
+                 garbage.blobs, garbage.task_folders);
+  }
   keys_ = std::make_shared<KeyRing>(options_.keys);
 
   auto logs = std::make_shared<LogsService>(state_);
