@@ -87,8 +87,9 @@ void Endpoint::start() {
 }
 
 nlohmann::json Endpoint::health() const {
-  nlohmann::json out = {{"data_dir", std::filesystem::absolute(options_.data_dir).string()},
-                        {"services", {"lambda", "s3", "iam", "sts", "logs", "cloudwatch", "ssm"}}};
+  nlohmann::json out = {
+      {"data_dir", std::filesystem::absolute(options_.data_dir).string()},
+      {"services", front_end_ ? front_end_->service_ids() : std::vector<std::string>{}}};
   if (executor_) {
     ExecutorStatus status = executor_->status();
     out["isolation"] = status.isolation;

@@ -1,5 +1,6 @@
 #include "local/front_end.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -87,6 +88,13 @@ void FrontEnd::add(std::shared_ptr<Service> service) {
 Service* FrontEnd::find(std::string_view signing_name) const {
   auto it = services_.find(signing_name);
   return it == services_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> FrontEnd::service_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& [name, service] : services_) ids.emplace_back(service->info().id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 HttpResponse FrontEnd::handle(const HttpRequest& request) const {

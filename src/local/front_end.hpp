@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/http.hpp"
 #include "core/time.hpp"
@@ -22,6 +23,8 @@ class FrontEnd {
   // Registers a service under its signing name (lambda, s3, iam, sts, logs, monitoring, ssm).
   void add(std::shared_ptr<Service> service);
   Service* find(std::string_view signing_name) const;
+  // The SDK ids of the services added ("CloudWatch", "Lambda", …), sorted.
+  std::vector<std::string> service_ids() const;
 
   // Answers one request: `request.path` is the wire path (still percent-encoded), `query` the
   // decoded pairs, the body complete.

@@ -62,11 +62,17 @@ TEST(LocalCommand, StartsDetachedAnswersAndStops) {
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.output.find("already running"), std::string::npos) << again.output;
 
-  Ran status = lambdeploy(common + " status");
+  // The data dir may also follow the subcommand, as the issue writes it.
+  Ran status = lambdeploy("local status --data-dir " + data);
   EXPECT_EQ(status.code, 0) << status.output;
   EXPECT_NE(status.output.find("running at http://127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << status.output;
+  EXPECT_NE(status.output.find(
+                R"(services: ["CloudWatch","CloudWatch Logs","IAM","Lambda","S3","SSM","STS"])"),
+            std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("isolation: "), std::string::npos) << status.output;
 
   if (test::aws_cli_available()) {
     auto identity = test::run_aws_cli("http://127.0.0.1:" + std::to_string(port),
