@@ -49,7 +49,7 @@ struct ApiReply {
 // An error as AWS answers it: code, message and status (400 and Sender unless said otherwise).
 class ApiError : public Error {
  public:
-  ApiError(std::string code, std::string message, int status = 400)
+  ApiError(std::string code, const std::string& message, int status = 400)
       : Error(message), code_(std::move(code)), status_(status) {}
   const std::string& code() const { return code_; }
   int status() const { return status_; }

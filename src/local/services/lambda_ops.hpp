@@ -1,0 +1,42 @@
+#pragma once
+// Private to the Lambda service: its control-plane operations, for LambdaFunctions::dispatch.
+#include <nlohmann/json.hpp>
+
+#include "local/services/lambda_records.hpp"
+
+namespace ld::local::lambda {
+
+// Functions and versions (lambda_function_ops.cpp).
+nlohmann::json create_function(const Context& ctx);
+nlohmann::json get_function(const Context& ctx);
+nlohmann::json get_configuration(const Context& ctx);
+nlohmann::json update_code(const Context& ctx);
+nlohmann::json update_configuration(const Context& ctx);
+void delete_function(const Context& ctx);
+nlohmann::json publish_version(const Context& ctx);
+nlohmann::json list_versions(const Context& ctx);
+
+// Aliases (lambda_alias_ops.cpp).
+nlohmann::json create_alias(const Context& ctx);
+nlohmann::json get_alias(const Context& ctx);
+nlohmann::json update_alias(const Context& ctx);
+void delete_alias(const Context& ctx);
+
+// Function URL configs (lambda_url_ops.cpp).
+nlohmann::json create_url(const Context& ctx);
+nlohmann::json get_url(const Context& ctx);
+nlohmann::json update_url(const Context& ctx);
+void delete_url(const Context& ctx);
+
+// Resource policies (lambda_permission_ops.cpp).
+nlohmann::json add_permission(const Context& ctx);
+void remove_permission(const Context& ctx);
+nlohmann::json get_policy(const Context& ctx);
+
+// Layer versions (lambda_layer_ops.cpp).
+nlohmann::json publish_layer(const Context& ctx);
+nlohmann::json get_layer(const Context& ctx);
+nlohmann::json list_layers(const Context& ctx);
+void delete_layer(const Context& ctx);
+
+}  // namespace ld::local::lambda
