@@ -277,8 +277,7 @@ void add_local_command(CLI::App& app) {
   status_cmd->callback(run(status, options));
   auto* reset_cmd = local->add_subcommand("reset", "delete all its state (it must be stopped)");
   reset_cmd->callback(run(reset, options));
-  // `local start --data-dir D`, as the issue and users write it, besides `local --data-dir D
-  // start`.
+  // Also after the subcommand: `local start --data-dir D`, as users write it.
   for (auto* command : {start_cmd, stop_cmd, status_cmd, reset_cmd})
     command->add_option("--data-dir", options->data_dir, "where state lives (as above)");
 }
