@@ -13,15 +13,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_digest(const std::string& text) {
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 // Every digest-shaped string in a document.
 void collect_digests(const nlohmann::json& value, std::unordered_set<std::string>& out) {
   if (value.is_string()) {
     const auto& text = value.get_ref<const std::string&>();
-    if (is_digest(text)) out.insert(text);
+    if (BlobStore::is_digest(text)) out.insert(text);
   } else if (value.is_structured()) {
     for (const auto& item : value) collect_digests(item, out);
   }
@@ -46,8 +42,8 @@ CollectedGarbage collect_garbage(const State& state) {
     for (const auto& entry : fs::directory_iterator(state.data_dir / folder, ec)) {
       const std::string name = entry.path().filename().string();
       const bool interrupted = name.starts_with(".tmp-");
-      const bool unused =
-          folder == std::string_view("tasks") && is_digest(name) && referenced.count(name) == 0;
+      const bool unused = folder == std::string_view("tasks") && BlobStore::is_digest(name) &&
+                          referenced.count(name) == 0;
       if (!interrupted && !unused) continue;
       std::error_code remove_ec;
       fs::remove_all(entry.path(), remove_ec);

@@ -28,11 +28,7 @@ constexpr std::size_t kChunk = 1 << 20;
 }
 
 void check_digest(std::string_view digest) {
-  bool ok = digest.size() == 64;
-  for (char ch : digest) {
-    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) ok = false;
-  }
-  if (!ok) {
+  if (!BlobStore::is_digest(digest)) {
     throw BlobError("not a blob digest (64 lowercase hex digits): '" + std::string(digest) + "'");
   }
 }
@@ -145,10 +141,7 @@ std::vector<std::string> BlobStore::digests() const {
     if (prefix.size() != 2 || !folder.is_directory()) continue;  // tmp/ and strays
     for (const auto& file : fs::directory_iterator(folder.path(), ec)) {
       std::string digest = prefix + file.path().filename().string();
-      if (digest.size() == 64 &&
-          digest.find_first_not_of("0123456789abcdef") == std::string::npos) {
-        found.push_back(std::move(digest));
-      }
+      if (is_digest(digest)) found.push_back(std::move(digest));
     }
   }
   if (ec) throw BlobError("cannot list " + root_.string() + ": " + ec.message());
@@ -224,6 +217,10 @@ BlobRef BlobStore::finish(const fs::path& temp, const std::string& digest,
   }
   fsync_dir(dir);
   return BlobRef{digest, size};
+}
+
+bool BlobStore::is_digest(std::string_view text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 fs::path BlobStore::path_of(std::string_view digest) const {

@@ -75,6 +75,8 @@ class BlobStore {
   BlobRef put_file(const std::filesystem::path& source);
   BlobWriter writer();
 
+  // Whether `text` names a blob at all: 64 lower-case hex digits (a SHA-256).
+  static bool is_digest(std::string_view text);
   bool exists(std::string_view digest) const;
   std::uint64_t size_of(std::string_view digest) const;  // throws BlobError if missing
   std::string read(std::string_view digest) const;       // throws BlobError if missing

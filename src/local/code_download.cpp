@@ -8,17 +8,13 @@ namespace {
 
 constexpr std::string_view kPrefix = "/_lambdeploy/blobs/";
 
-bool is_digest(std::string_view text) {
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 }  // namespace
 
 std::optional<HttpResponse> code_download(const BlobStore& blobs, const HttpRequest& request) {
   if (!request.path.starts_with(kPrefix)) return std::nullopt;
   const std::string_view digest = std::string_view(request.path).substr(kPrefix.size());
   HttpResponse response;
-  if ((request.method != "GET" && request.method != "HEAD") || !is_digest(digest) ||
+  if ((request.method != "GET" && request.method != "HEAD") || !BlobStore::is_digest(digest) ||
       !blobs.exists(digest)) {
     response.status = 404;
     response.headers.set("Content-Type", "application/xml");
