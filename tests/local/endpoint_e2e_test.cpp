@@ -7,12 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 
-#include "aws/credentials.hpp"
 #include "aws/error.hpp"
 #include "aws/services/cloudwatch.hpp"
 #include "aws/services/lambda.hpp"
@@ -23,6 +21,8 @@
 #include "core/transport.hpp"
 #include "deploy/package/zip_writer.hpp"
 #include "local/endpoint.hpp"
+#include "local_client.hpp"
+#include "support/conformance.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -31,18 +31,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TestKeys : public aws::CredentialsProvider {
- public:
-  aws::Credentials credentials() override { return {"test", "test", "", std::nullopt, "test"}; }
-};
-
 fs::path dist(const std::string& name) {
   return fs::path(__FILE__).parent_path().parent_path().parent_path() / "dist" / name;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // A bootstrap (AWS's custom-runtime tutorial loop) answering a Function URL with its version.
@@ -78,16 +68,7 @@ class LocalEndpointEndToEnd : public ::testing::Test {
     start();
   }
 
-  aws::ClientConfig config() const {
-    aws::ClientConfig c;
-    c.region = "us-east-1";
-    c.signing_region = "us-east-1";
-    c.endpoint = aws::Endpoint::parse(endpoint_->url());
-    c.custom_endpoint = true;
-    c.credentials = std::make_shared<TestKeys>();
-    c.retry.max_attempts = 1;
-    return c;
-  }
+  aws::ClientConfig config() const { return test::client_config(endpoint_->url()); }
   aws::LambdaClient lambda() const { return aws::LambdaClient(config()); }
 
   // GET {path} on the Function URL whose address is `url` ("http://{id}.lambda-url.…/").
@@ -143,7 +124,7 @@ class LocalEndpointEndToEnd : public ::testing::Test {
 TEST_F(LocalEndpointEndToEnd, ThePackagedServiceAnswersThroughItsFunctionUrl) {
   if (!fs::exists(dist("github-digest.zip")))
     GTEST_SKIP() << dist("github-digest.zip") << " is not built (target package-github-digest)";
-  create("digest--dev", read_file(dist("github-digest.zip")),
+  create("digest--dev", ld::test::read_file(dist("github-digest.zip")),
          {{"FAST_API__AUTH__API_KEY__NAME", "x-api-key"},
           {"FAST_API__AUTH__API_KEY__VALUE", "dev-key"}});
   json url =
@@ -168,7 +149,7 @@ TEST_F(LocalEndpointEndToEnd, ThePackagedServiceAnswersThroughItsFunctionUrl) {
   HttpResponse version = get(function_url, "/info/version", {{"x-api-key", "dev-key"}});
   ASSERT_EQ(version.status, 200) << version.body;
   const std::string expected =
-      read_file(fs::path(__FILE__).parent_path().parent_path().parent_path() / "version");
+      ld::test::read_file(fs::path(__FILE__).parent_path().parent_path().parent_path() / "version");
   EXPECT_EQ(json::parse(version.body)["version"], std::string(trim(expected)));
   HttpResponse no_key = get(function_url, "/info/version");
   EXPECT_EQ(no_key.status, 401) << no_key.body;
@@ -216,7 +197,7 @@ TEST_F(LocalEndpointEndToEnd, ThePackagedServiceAnswersThroughItsFunctionUrl) {
 TEST_F(LocalEndpointEndToEnd, CodeLocationDownloadsTheDeployedZip) {
   const deploy::ZipFacts facts = deploy::write_deterministic_zip(
       dir_.path() / "downloadable.zip", {{"bootstrap", kVersionBootstrap, true}});
-  const std::string zip = read_file(facts.path);
+  const std::string zip = ld::test::read_file(facts.path);
   create("downloadable", zip);
   const json function = lambda().get_function({{"FunctionName", "downloadable"}});
   const std::string location = function["Code"]["Location"];
@@ -237,7 +218,7 @@ TEST_F(LocalEndpointEndToEnd, CodeLocationDownloadsTheDeployedZip) {
 TEST_F(LocalEndpointEndToEnd, ACanaryAliasSplitsTrafficByItsWeights) {
   deploy::ZipFacts zip = deploy::write_deterministic_zip(dir_.path() / "version.zip",
                                                          {{"bootstrap", kVersionBootstrap, true}});
-  create("canary", read_file(zip.path), {{"STEP", "1"}});
+  create("canary", ld::test::read_file(zip.path), {{"STEP", "1"}});
   json v1 = lambda().publish_version({{"FunctionName", "canary"}});
   lambda().update_function_configuration(
       {{"FunctionName", "canary"}, {"Environment", {{"Variables", {{"STEP", "2"}}}}}});

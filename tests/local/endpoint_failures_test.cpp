@@ -6,14 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <regex>
 #include <string>
 #include <thread>
 
-#include "aws/credentials.hpp"
 #include "aws/services/cloudwatch.hpp"
 #include "aws/services/lambda.hpp"
 #include "aws/services/logs.hpp"
@@ -22,8 +20,11 @@
 #include "core/transport.hpp"
 #include "deploy/package/zip_writer.hpp"
 #include "local/endpoint.hpp"
+#include "local_client.hpp"
 #include "support/aws_cli.hpp"
+#include "support/conformance.hpp"
 #include "support/temp_dir.hpp"
+#include "tutorial_runtime.hpp"
 
 namespace ld::local {
 namespace {
@@ -32,39 +33,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-class TestKeys : public aws::CredentialsProvider {
- public:
-  aws::Credentials credentials() override { return {"test", "test", "", std::nullopt, "test"}; }
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A bootstrap running AWS's custom-runtime tutorial loop: INIT runs once, HANDLE per event with
-// $EVENT and $ID set; `respond` answers, `fail TYPE MESSAGE` posts an invocation error.
-std::string bootstrap(const std::string& init, const std::string& handle) {
-  return R"SH(#!/bin/sh
-API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
-respond() { curl -sS -X POST "$API/invocation/$ID/response" --data-binary "$1" >/dev/null; }
-fail() { curl -sS -X POST "$API/invocation/$ID/error" -H "Lambda-Runtime-Function-Error-Type: $1" --data-binary "{\"errorMessage\":\"$2\",\"errorType\":\"$1\"}" >/dev/null; }
-)SH" + init +
-         R"SH(
-while true; do
-  HEADERS="$(mktemp)"
-  EVENT=$(curl -sS -D "$HEADERS" "$API/invocation/next")
-  ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | cut -d' ' -f2 | tr -d '\r\n')
-  rm -f "$HEADERS"
-)SH" + handle +
-         R"SH(
-done
-)SH";
-}
-
 // Answers {"ok":true}, unless the event mentions "slow" (sleeps 3 s first), "crash" (exits 3)
 // or "fail" (a handled MyError).
-const std::string kMoody = bootstrap("echo 'moody is up'", R"SH(
+const std::string kMoody = test::tutorial_bootstrap("echo 'moody is up'", R"SH(
   case "$EVENT" in
     *slow*) echo "sleeping on $ID"; sleep 3 ;;
     *crash*) echo "about to crash" >&2; exit 3 ;;
@@ -86,16 +57,7 @@ class EndpointFailures : public ::testing::Test {
     endpoint_->start();
   }
 
-  aws::ClientConfig config() const {
-    aws::ClientConfig c;
-    c.region = "us-east-1";
-    c.signing_region = "us-east-1";
-    c.endpoint = aws::Endpoint::parse(endpoint_->url());
-    c.custom_endpoint = true;
-    c.credentials = std::make_shared<TestKeys>();
-    c.retry.max_attempts = 1;
-    return c;
-  }
+  aws::ClientConfig config() const { return test::client_config(endpoint_->url()); }
   aws::LambdaClient lambda() const { return aws::LambdaClient(config()); }
 
   void create(const std::string& name, const std::string& script, int timeout_s = 10,
@@ -106,7 +68,7 @@ class EndpointFailures : public ::testing::Test {
                               {"Runtime", "provided.al2023"},
                               {"Handler", "bootstrap"},
                               {"Role", "arn:aws:iam::000000000000:role/" + name + "-role"},
-                              {"Code", {{"ZipFile", base64_encode(read_file(zip.path))}}},
+                              {"Code", {{"ZipFile", base64_encode(ld::test::read_file(zip.path))}}},
                               {"Timeout", timeout_s},
                               {"MemorySize", memory_mb}});
   }
@@ -280,7 +242,7 @@ TEST_F(EndpointFailures, ARuntimeExitingBeforeNextIsRuntimeExitError) {
 TEST_F(EndpointFailures, GoingOverMemorySizeIsRuntimeOutOfMemory) {
   // A worker process of the runtime (not the bootstrap itself) takes ~300 MB of a 128 MB
   // function: Lambda's limit is on the whole sandbox.
-  create("hungry", bootstrap("", R"SH(
+  create("hungry", test::tutorial_bootstrap("", R"SH(
   /usr/bin/python3 -c 'import time; b = b"x" * (300 << 20); time.sleep(3)'
   respond '{"ok":true}')SH"),
          10, 128);
@@ -321,7 +283,7 @@ TEST_F(EndpointFailures, TheCliShowsTheLogTailAndTheFunctionError) {
   EXPECT_NE(tail.find("START RequestId: "), std::string::npos) << tail;
   EXPECT_NE(tail.find("failing on purpose\n"), std::string::npos) << tail;
   EXPECT_NE(tail.find("REPORT RequestId: "), std::string::npos) << tail;
-  EXPECT_EQ(json::parse(read_file(out)),
+  EXPECT_EQ(json::parse(ld::test::read_file(out)),
             json({{"errorMessage", "it broke"}, {"errorType", "MyError"}}));
 }
 

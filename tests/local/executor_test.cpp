@@ -22,6 +22,7 @@
 #include "deploy/package/zip_writer.hpp"
 #include "local/api_call.hpp"
 #include "support/temp_dir.hpp"
+#include "tutorial_runtime.hpp"
 
 namespace ld::local {
 namespace {
@@ -90,28 +91,8 @@ class RecordingMetricSink : public MetricSink {
   std::vector<MetricDatum> data_;
 };
 
-// The loop of AWS's custom-runtime tutorial; HANDLE is the shell code run per event, with
-// $EVENT and $ID set, answering with respond/fail.
-std::string script(const std::string& init, const std::string& handle) {
-  return R"SH(#!/bin/sh
-API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
-respond() { curl -sS -X POST "$API/invocation/$ID/response" --data-binary "$1" >/dev/null; }
-fail() { curl -sS -X POST "$API/invocation/$ID/error" -H "Lambda-Runtime-Function-Error-Type: $1" --data-binary "{\"errorMessage\":\"$2\",\"errorType\":\"$1\"}" >/dev/null; }
-)SH" + init +
-         R"SH(
-while true; do
-  HEADERS="$(mktemp)"
-  EVENT=$(curl -sS -D "$HEADERS" "$API/invocation/next")
-  ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | cut -d' ' -f2 | tr -d '\r\n')
-  rm -f "$HEADERS"
-)SH" + handle +
-         R"SH(
-done
-)SH";
-}
-
-const std::string kEcho =
-    script("echo \"init $AWS_LAMBDA_FUNCTION_NAME\"", R"SH(  respond "$EVENT")SH");
+const std::string kEcho = test::tutorial_bootstrap("echo \"init $AWS_LAMBDA_FUNCTION_NAME\"",
+                                                   R"SH(  respond "$EVENT")SH");
 
 class ExecutorTest : public ::testing::Test {
  protected:
@@ -184,7 +165,7 @@ TEST_F(ExecutorTest, EchoesThePayloadAndLogsStartEndReportIntoTheInstanceStream)
 TEST_F(ExecutorTest, GivesTheBootstrapLambdasEnvironmentAndLayout) {
   auto img = image(
       "env",
-      script(
+      test::tutorial_bootstrap(
           "",
           R"SH(  respond "$(env; echo PWD_IS=$(pwd); touch /tmp/w && echo TMP_WRITABLE=yes; cat /opt/layer.txt)")SH"));
   img.environment = {{"MY_SETTING", "on"}};
@@ -237,7 +218,8 @@ TEST_F(ExecutorTest, ReusesAWarmInstanceWithoutInitDurationInTheSameStream) {
 
 TEST_F(ExecutorTest, FunctionErrorsComeBackAsUnhandledWithTheRuntimesDocument) {
   auto ex = executor();
-  auto img = image("fails", script("", R"(  echo "to stderr" >&2; fail MyError "it broke")"));
+  auto img = image(
+      "fails", test::tutorial_bootstrap("", R"(  echo "to stderr" >&2; fail MyError "it broke")"));
   InvokeResult r = ex->invoke(request(img));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.function_error, "Unhandled");
@@ -250,7 +232,7 @@ TEST_F(ExecutorTest, FunctionErrorsComeBackAsUnhandledWithTheRuntimesDocument) {
 
 TEST_F(ExecutorTest, KillsTheInstanceAtTheTimeout) {
   auto ex = executor();
-  auto img = image("slow", script("", R"(  sleep 30; respond late)"));
+  auto img = image("slow", test::tutorial_bootstrap("", R"(  sleep 30; respond late)"));
   img.timeout_s = 1;
   auto started = std::chrono::steady_clock::now();
   InvokeResult r = ex->invoke(request(img));
@@ -273,7 +255,7 @@ TEST_F(ExecutorTest, KillsTheInstanceAtTheTimeout) {
 
 TEST_F(ExecutorTest, ACrashMidInvocationIsRuntimeExitError) {
   auto ex = executor();
-  auto img = image("crash", script("", R"(  echo "about to crash" >&2; exit 1)"));
+  auto img = image("crash", test::tutorial_bootstrap("", R"(  echo "about to crash" >&2; exit 1)"));
   InvokeResult r = ex->invoke(request(img));
   EXPECT_EQ(r.function_error, "Unhandled");
   auto doc = nlohmann::json::parse(r.payload);
@@ -287,7 +269,7 @@ TEST_F(ExecutorTest, ACrashMidInvocationIsRuntimeExitError) {
 
 TEST_F(ExecutorTest, AKilledRuntimeSaysSignalKilled) {
   auto ex = executor();
-  auto img = image("killed", script("", R"(  kill -9 $$)"));
+  auto img = image("killed", test::tutorial_bootstrap("", R"(  kill -9 $$)"));
   InvokeResult r = ex->invoke(request(img));
   auto doc = nlohmann::json::parse(r.payload);
   EXPECT_EQ(doc["errorMessage"],
@@ -336,7 +318,8 @@ TEST_F(ExecutorTest, MemoryOverTheLimitIsRuntimeOutOfMemory) {
   // The shell itself grows to ~48 MB (over a 32 MB MemorySize, set low to keep the test short)
   // holding the string.
   auto img = image(
-      "hog", script("", R"SH(  X=$(head -c 48000000 /dev/zero | tr '\0' a); respond "${#X}")SH"));
+      "hog", test::tutorial_bootstrap(
+                 "", R"SH(  X=$(head -c 48000000 /dev/zero | tr '\0' a); respond "${#X}")SH"));
   img.memory_mb = 32;
   img.timeout_s = 10;
   InvokeResult r = ex->invoke(request(img));
@@ -351,7 +334,7 @@ TEST_F(ExecutorTest, AResponseOver6MBFailsTheInvocation) {
   auto ex = executor();
   auto img = image(
       "big",
-      script(
+      test::tutorial_bootstrap(
           "",
           R"SH(  CODE=$(head -c 7000000 /dev/zero | tr '\0' a | curl -s -o /dev/null -w '%{http_code}' -X POST "$API/invocation/$ID/response" --data-binary @-); echo "runtime api said $CODE")SH"));
   InvokeResult r = ex->invoke(request(img));
@@ -365,7 +348,7 @@ TEST_F(ExecutorTest, StartsInstancesUpToTheLimitThenThrottles) {
   auto o = options();
   o.max_instances_per_function = 3;
   auto ex = executor(o);
-  auto img = image("busy", script("", R"(  sleep 1; respond "$EVENT")"));
+  auto img = image("busy", test::tutorial_bootstrap("", R"(  sleep 1; respond "$EVENT")"));
   std::vector<std::future<InvokeResult>> running;
   for (int i = 0; i < 3; ++i)
     running.push_back(std::async(std::launch::async,
@@ -412,7 +395,7 @@ TEST_F(ExecutorTest, RetireStopsTheFunctionsInstances) {
 TEST_F(ExecutorTest, NewCodeGetsANewInstance) {
   auto ex = executor();
   InvokeResult first = ex->invoke(request(image("changing", kEcho)));
-  auto img = image("changing", script("", R"(  respond changed)"));
+  auto img = image("changing", test::tutorial_bootstrap("", R"(  respond changed)"));
   InvokeResult second = ex->invoke(request(img));
   EXPECT_EQ(second.payload, "changed");
   EXPECT_EQ(ex->status().instances, 1);
@@ -452,8 +435,9 @@ TEST_F(ExecutorTest, IdleInstancesAreReaped) {
 
 TEST_F(ExecutorTest, EventInvocationsAnswer202AndRunInTheBackground) {
   auto ex = executor();
-  auto req = request(image("async", script("", R"(  sleep 0.3; echo "ran $EVENT"; respond ok)")),
-                     "event-1");
+  auto req = request(
+      image("async", test::tutorial_bootstrap("", R"(  sleep 0.3; echo "ran $EVENT"; respond ok)")),
+      "event-1");
   req.type = InvocationType::Event;
   auto started = std::chrono::steady_clock::now();
   InvokeResult r = ex->invoke(req);
@@ -479,7 +463,7 @@ TEST_F(ExecutorTest, TheLogTailIsTheLast4KB) {
   auto ex = executor();
   auto img = image(
       "chatty",
-      script(
+      test::tutorial_bootstrap(
           "",
           R"SH(  i=0; while [ $i -lt 200 ]; do echo "line $i of a rather long log output"; i=$((i+1)); done; respond ok)SH"));
   InvokeResult r = ex->invoke(request(img));

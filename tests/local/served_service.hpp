@@ -15,15 +15,10 @@
 #include "local/key_ring.hpp"
 #include "local/server.hpp"
 #include "local/state.hpp"
+#include "local_client.hpp"
 #include "support/aws_cli.hpp"
 
 namespace ld::local::test {
-
-// The default key (test / test, account 000000000000).
-class TestCredentials : public aws::CredentialsProvider {
- public:
-  aws::Credentials credentials() override { return {"test", "test", "", std::nullopt, "test"}; }
-};
 
 // The AWS error code (and message) a call fails with, or "" when it succeeds.
 template <typename F>
@@ -60,15 +55,7 @@ class ServedService {
   State& state() { return state_; }
 
   aws::ClientConfig config(const std::string& region = "us-east-1") const {
-    aws::ClientConfig config;
-    config.region = region;
-    config.signing_region = region;
-    config.endpoint = aws::Endpoint::parse(url());
-    config.custom_endpoint = true;
-    config.s3_force_path_style = true;
-    config.credentials = std::make_shared<TestCredentials>();
-    config.retry.max_attempts = 1;
-    return config;
+    return ld::test::client_config(url(), region);
   }
 
   // Runs /usr/bin/aws against this endpoint with the default key and no shared files.
