@@ -11,9 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +20,7 @@
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "local/process_memory.hpp"
 
 namespace ld::local {
 
@@ -80,58 +79,6 @@ std::string error_type_of(const std::string& doc) {
   if (parsed.is_object() && parsed.contains("errorType") && parsed["errorType"].is_string())
     return parsed["errorType"].get<std::string>();
   return "Runtime.Unknown";
-}
-
-// Resident memory of one process from its /proc/<pid>/statm, kept open in `fd` (opened on
-// first use): one pread per sample, where reading `status` cost an open, reads and a close.
-int read_rss_kb(pid_t pid, int& fd) {
-  static const long page_kb = std::max(1L, ::sysconf(_SC_PAGESIZE) / 1024);
-  if (fd < 0)
-    fd = ::open(("/proc/" + std::to_string(pid) + "/statm").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char text[128];
-  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
-  if (n <= 0) return 0;  // the process is gone
-  text[n] = '\0';
-  long size_pages = 0, resident_pages = 0;
-  if (std::sscanf(text, "%ld %ld", &size_pages, &resident_pages) != 2) return 0;
-  return static_cast<int>(resident_pages * page_kb);
-}
-
-// Resident memory of every process group, summed over its processes: Lambda's MemorySize
-// bounds the whole sandbox, so a runtime's worker processes count too. One scan of /proc
-// serves every instance sampled within 10 ms of it.
-int process_group_rss_kb(pid_t group) {
-  static std::mutex m;
-  static SteadyClock::time_point scanned{};
-  static std::map<pid_t, long> by_group;
-  static const long page_kb = std::max(1L, ::sysconf(_SC_PAGESIZE) / 1024);
-  std::lock_guard lock(m);
-  if (SteadyClock::now() - scanned > std::chrono::milliseconds(10)) {
-    by_group.clear();
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream in(entry.path() / "stat");
-      std::string stat;
-      std::getline(in, stat);
-      // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
-      // utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
-      const auto paren = stat.rfind(')');
-      if (paren == std::string::npos) continue;
-      std::istringstream fields(stat.substr(paren + 1));
-      std::string state;
-      long ppid = 0, pgrp = 0, skip = 0, rss_pages = 0;
-      fields >> state >> ppid >> pgrp;
-      for (int i = 0; i < 18 && fields; ++i) fields >> skip;
-      fields >> rss_pages;
-      if (fields) by_group[static_cast<pid_t>(pgrp)] += rss_pages * page_kb;
-    }
-    scanned = SteadyClock::now();
-  }
-  auto it = by_group.find(group);
-  return it == by_group.end() ? 0 : static_cast<int>(it->second);
 }
 
 }  // namespace
@@ -351,7 +298,7 @@ void Instance::sample_memory(bool whole_group) {
   std::unique_lock lock(m_);
   if (!alive_) return;
   const pid_t pid = pid_;
-  int kb = read_rss_kb(pid, statm_fd_);
+  int kb = process_rss_kb(pid, statm_fd_);
   lock.unlock();
   if (whole_group) kb = std::max(kb, process_group_rss_kb(pid));
   lock.lock();
