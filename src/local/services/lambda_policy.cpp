@@ -94,6 +94,11 @@ ordered_json permission_statement(const json& input, const std::string& resource
   if (!string_equals.empty()) condition["StringEquals"] = string_equals;
   if (auto source = text(input, "SourceArn"); !source.empty())
     condition["ArnLike"] = {{"AWS:SourceArn", source}};
+  // AddPermission's InvokedViaFunctionUrl (2025, newer than the 2022 model): the grant holds
+  // only for calls that come through the function's URL.
+  if (auto via = input.find("InvokedViaFunctionUrl");
+      via != input.end() && via->is_boolean() && via->get<bool>())
+    condition["Bool"] = {{"lambda:InvokedViaFunctionUrl", "true"}};
   if (!condition.empty()) statement["Condition"] = condition;
   return statement;
 }
