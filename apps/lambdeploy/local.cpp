@@ -16,10 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/transport.hpp"
 #include "commands.hpp"
 #include "core/error.hpp"
 #include "local/endpoint.hpp"
+#include "local_endpoint.hpp"
 
 namespace ld::cli {
 
@@ -38,55 +38,12 @@ struct LocalOptions {
   bool verbose = false;
 };
 
-fs::path data_dir_of(const LocalOptions& options) {
-  if (!options.data_dir.empty()) return options.data_dir;
-  if (const char* env = std::getenv("LAMBDEPLOY_LOCAL_DIR"); env != nullptr && *env != '\0')
-    return env;
-  return ".lambdeploy/local";
-}
-
-fs::path state_file(const fs::path& dir) {
-  return dir / "endpoint.json";
-}
-
-// The running endpoint's state, when its process is alive.
-std::optional<json> running_state(const fs::path& dir) {
-  std::ifstream in(state_file(dir));
-  if (!in) return std::nullopt;
-  json state = json::parse(in, nullptr, false);
-  if (!state.is_object() || !state.contains("pid")) return std::nullopt;
-  pid_t pid = state["pid"].get<pid_t>();
-  if (::kill(pid, 0) != 0) return std::nullopt;
-  return state;
-}
-
-std::optional<json> health(const std::string& url) {
-  try {
-    TransportOptions options;
-    options.connect_timeout = std::chrono::milliseconds(500);
-    options.request_timeout = std::chrono::milliseconds(2000);
-    auto transport = make_curl_transport(options);
-    HttpRequest request;
-    request.scheme = "http";
-    request.host = "127.0.0.1";
-    request.port = std::stoi(url.substr(url.rfind(':') + 1));
-    request.path = "/_lambdeploy/health";
-    HttpResponse response = transport->send(request);
-    if (response.status != 200) return std::nullopt;
-    json body = json::parse(response.body, nullptr, false);
-    if (body.is_discarded()) return std::nullopt;
-    return body;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 local::EndpointOptions endpoint_options(const LocalOptions& options) {
   local::EndpointOptions out;
   out.server.port = options.port;
   out.server.verbose = options.verbose;
   out.max_instances_per_function = options.max_instances;
-  out.data_dir = data_dir_of(options);
+  out.data_dir = local_data_dir(options.data_dir);
   if (!options.keys.empty()) {
     out.keys.clear();
     for (const auto& text : options.keys) out.keys.push_back(local::KeyRing::parse(text));
@@ -107,9 +64,9 @@ int serve(const LocalOptions& options) {
   const fs::path dir = endpoint.options().data_dir;
   {
     json state = {{"pid", ::getpid()}, {"port", endpoint.port()}, {"url", endpoint.url()}};
-    const fs::path tmp = state_file(dir).string() + ".tmp";
+    const fs::path tmp = local_state_file(dir).string() + ".tmp";
     std::ofstream(tmp) << state.dump() << "\n";
-    fs::rename(tmp, state_file(dir));
+    fs::rename(tmp, local_state_file(dir));
   }
   std::printf("lambdeploy local: listening on %s (data in %s)\n", endpoint.url().c_str(),
               fs::absolute(dir).c_str());
@@ -117,15 +74,15 @@ int serve(const LocalOptions& options) {
   int signal = 0;
   sigwait(&signals, &signal);
   std::error_code ec;
-  fs::remove(state_file(dir), ec);
+  fs::remove(local_state_file(dir), ec);
   endpoint.stop();
   std::printf("lambdeploy local: stopped\n");
   return 0;
 }
 
 int start(const LocalOptions& options) {
-  const fs::path dir = data_dir_of(options);
-  if (auto state = running_state(dir)) {
+  const fs::path dir = local_data_dir(options.data_dir);
+  if (auto state = running_local_endpoint(dir)) {
     std::fprintf(stderr, "lambdeploy local: already running at %s (pid %d, data in %s)\n",
                  state->value("url", "").c_str(), state->value("pid", 0), dir.c_str());
     return 1;
@@ -166,8 +123,8 @@ int start(const LocalOptions& options) {
       while (std::getline(in, line)) std::fprintf(stderr, "  %s\n", line.c_str());
       return 1;
     }
-    if (auto state = running_state(dir)) {
-      if (health(state->value("url", ""))) {
+    if (auto state = running_local_endpoint(dir)) {
+      if (local_health(state->value("url", ""))) {
         std::printf("lambdeploy local: listening on %s (pid %d, data in %s, log %s)\n",
                     state->value("url", "").c_str(), child, fs::absolute(dir).c_str(), log.c_str());
         return 0;
@@ -182,8 +139,8 @@ int start(const LocalOptions& options) {
 }
 
 int stop(const LocalOptions& options) {
-  const fs::path dir = data_dir_of(options);
-  auto state = running_state(dir);
+  const fs::path dir = local_data_dir(options.data_dir);
+  auto state = running_local_endpoint(dir);
   if (!state) {
     std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
     return 0;
@@ -197,7 +154,7 @@ int stop(const LocalOptions& options) {
   if (::kill(pid, 0) == 0) {
     ::kill(pid, SIGKILL);
     std::error_code ec;
-    fs::remove(state_file(dir), ec);
+    fs::remove(local_state_file(dir), ec);
     std::printf("lambdeploy local: killed pid %d (it did not stop within 5 s)\n", pid);
     return 0;
   }
@@ -206,13 +163,13 @@ int stop(const LocalOptions& options) {
 }
 
 int status(const LocalOptions& options) {
-  const fs::path dir = data_dir_of(options);
-  auto state = running_state(dir);
+  const fs::path dir = local_data_dir(options.data_dir);
+  auto state = running_local_endpoint(dir);
   if (!state) {
     std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
     return 3;
   }
-  auto answer = health(state->value("url", ""));
+  auto answer = local_health(state->value("url", ""));
   if (!answer) {
     std::printf("lambdeploy local: pid %d is alive but %s does not answer\n",
                 state->value("pid", 0), state->value("url", "").c_str());
@@ -229,8 +186,8 @@ int status(const LocalOptions& options) {
 }
 
 int reset(const LocalOptions& options) {
-  const fs::path dir = data_dir_of(options);
-  if (auto state = running_state(dir)) {
+  const fs::path dir = local_data_dir(options.data_dir);
+  if (auto state = running_local_endpoint(dir)) {
     std::fprintf(stderr,
                  "lambdeploy local: the endpoint is running (pid %d); `lambdeploy local stop` "
                  "first\n",
