@@ -2,7 +2,7 @@
 PRESET ?= dev
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build test bench format clean
+.PHONY: deps build test run bench format clean
 
 deps:
 	@scripts/install-deps
@@ -14,6 +14,11 @@ build: deps
 # Installs what is missing, configures, builds and runs every test through ctest.
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)
+
+# The main job: deploys the GitHub Digest service to stage dev on the local endpoint (started when
+# none answers) and calls it through its Function URL.
+run: build
+	@scripts/main-job
 
 bench:
 	@scripts/install-deps --bench
