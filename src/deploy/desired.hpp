@@ -100,7 +100,8 @@ struct Desired {
   // CreateFunction's input (code from S3) and UpdateFunctionConfiguration's input.
   json create_function_input(const std::vector<std::string>& layers) const;
   json configuration_input(const std::vector<std::string>& layers) const;
-  // The names of secret variables ("Environment.Variables.X"), for masking diffs.
+  // The paths of secret variables in the plan's configuration view ("Environment.X"), for
+  // masking diffs.
   std::vector<std::string> secret_paths() const;
   // PublishVersion's description: "{service} {version} ({commit})".
   std::string version_description() const;

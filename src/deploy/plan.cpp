@@ -64,6 +64,16 @@ json configuration_view(const json& configuration) {
           {"Description", configuration.value("Description", "")}};
 }
 
+// The paths a configuration diff never shows: the desired secrets, and every variable the
+// function has that the stage no longer sets (nothing says whether it held a secret).
+std::vector<std::string> masked_paths(const Desired& desired, const json& current_view) {
+  std::vector<std::string> paths = desired.secret_paths();
+  const json variables = current_view.value("Environment", json::object());
+  for (const auto& [name, value] : variables.items())
+    if (!desired.env.contains(name)) paths.push_back("Environment." + name);
+  return paths;
+}
+
 json desired_configuration_view(const Desired& desired, const std::vector<std::string>& layers) {
   json input = desired.configuration_input(layers);
   return {{"Role", input["Role"]},
@@ -350,8 +360,9 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
       add(std::move(action));
       function_changes = true;
     }
-    auto diff = json_diff(configuration_view(*observed.function),
-                          desired_configuration_view(desired, layers), desired.secret_paths());
+    const json current = configuration_view(*observed.function);
+    auto diff = json_diff(current, desired_configuration_view(desired, layers),
+                          masked_paths(desired, current));
     if (!diff.empty()) {
       Action action{ActionKind::UpdateConfiguration, "function " + function,
                     "update configuration of " + function};
@@ -402,7 +413,8 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
                   "",
                   target};
       if (observed.alias) {
-        move.diff = {"FunctionVersion: " + plan.live_before + " → " + target};
+        if (plan.live_before != target)
+          move.diff = {"FunctionVersion: " + plan.live_before + " → " + target};
         if (alias_weighted(*observed.alias)) move.diff.push_back("- RoutingConfig (weights)");
       }
       add(std::move(move));
