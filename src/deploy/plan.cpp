@@ -18,6 +18,18 @@ std::string shown(const json& value, bool secret) {
 
 void diff_into(const json& before, const json& after, const std::string& path,
                const std::vector<std::string>& secret_paths, std::vector<std::string>& out) {
+  // An object on one side only (null or absent on the other) is compared member by member, so
+  // a secret inside it is still masked.
+  if (before.is_object() != after.is_object() && (before.is_object() || after.is_object())) {
+    if (before.is_object() && !after.is_null()) {
+      out.push_back(path + ": an object → " + after.dump());
+    } else if (after.is_object() && !before.is_null()) {
+      out.push_back(path + ": " + before.dump() + " → an object");
+    }
+    diff_into(before.is_object() ? before : json::object(),
+              after.is_object() ? after : json::object(), path, secret_paths, out);
+    return;
+  }
   if (before.is_object() && after.is_object()) {
     for (const auto& [key, value] : after.items()) {
       const std::string sub = path.empty() ? key : path + "." + key;

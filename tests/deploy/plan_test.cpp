@@ -677,3 +677,18 @@ TEST(JsonDiff, CreateFunctionShowsEachVariableWithSecretsMasked) {
 
 }  // namespace
 }  // namespace ld::deploy
+
+namespace ld::deploy {
+namespace {
+
+TEST(JsonDiffTypes, AnObjectReplacingNullIsComparedMemberByMemberWithSecretsMasked) {
+  const json before = {{"Environment", nullptr}};
+  const json after = {{"Environment", {{"TOKEN", "hunter2"}, {"NAME", "x"}}}};
+  const auto lines = json_diff(before, after, {"Environment.TOKEN"});
+  for (const auto& line : lines) EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "+ Environment.TOKEN = (secret)"), lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "+ Environment.NAME = \"x\""), lines.end());
+}
+
+}  // namespace
+}  // namespace ld::deploy
