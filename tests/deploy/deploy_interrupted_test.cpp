@@ -138,5 +138,26 @@ TEST_F(DeployInterrupted, AnUpdateKilledAfterEveryStepKeepsServingTheOldVersion)
   EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.both();
 }
 
+// Ctrl-C during a deploy: it stops between two calls, says where LIVE is and how to finish,
+// exits 130, and the next deploy finishes the job.
+TEST(DeployCancelled, CtrlCStopsBetweenCallsAndTheNextDeployFinishes) {
+  if (!fs::exists(dist_zip("github-digest.zip")))
+    GTEST_SKIP() << "dist/github-digest.zip is made by the normal build; build first";
+  // The function stays Pending for 2 s after it is created: the interrupt lands in that wait.
+  DeployHarness harness(std::chrono::milliseconds(2000));
+  const std::vector<std::string> deploy = {"deploy", "--stage", "dev", "--package",
+                                           dist_zip("github-digest.zip").string()};
+  CliRun stopped =
+      harness.cli_through({"timeout", "--preserve-status", "-s", "INT", "0.8"}, deploy);
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.both();
+  EXPECT_NE(stopped.err.find("cancelled"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("LIVE does not exist yet"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("again finishes the job"), std::string::npos) << stopped.err;
+  EXPECT_FALSE(harness.clients().lambda.find_alias(kFunction, "LIVE").has_value());
+  CliRun finished = harness.cli(deploy);
+  EXPECT_EQ(finished.exit_code, 0) << finished.both();
+  EXPECT_TRUE(harness.clients().lambda.find_alias(kFunction, "LIVE").has_value());
+}
+
 }  // namespace
 }  // namespace ld::test

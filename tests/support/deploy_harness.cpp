@@ -27,12 +27,12 @@ nlohmann::json CliRun::json() const {
   return nlohmann::json::parse(out, nullptr, false);
 }
 
-DeployHarness::DeployHarness() : dir_("deploy") {
+DeployHarness::DeployHarness(std::chrono::milliseconds settle) : dir_("deploy") {
   local::EndpointOptions options;
   options.server.port = 0;
   options.server.threads = 16;
   options.data_dir = dir_.path() / "endpoint";
-  options.settle_delay = std::chrono::milliseconds(30);
+  options.settle_delay = settle;
   options.keys = {local::KeyRing::default_key(),
                   local::KeyRing::parse(std::string("prod:prodsecret:") + kProdAccount)};
   endpoint_ = std::make_unique<local::Endpoint>(options);
@@ -46,7 +46,16 @@ DeployHarness::~DeployHarness() {
 
 CliRun DeployHarness::cli(const std::vector<std::string>& args, bool prod_key,
                           const EnvChanges& env) const {
-  std::vector<std::string> argv = {LAMBDEPLOY_CLI, "--endpoint-url", url_, "--local", "--no-color"};
+  return cli_through({}, args, prod_key, env);
+}
+
+CliRun DeployHarness::cli_through(const std::vector<std::string>& prefix,
+                                  const std::vector<std::string>& args, bool prod_key,
+                                  const EnvChanges& env) const {
+  std::vector<std::string> argv = prefix;
+  for (const char* word : {LAMBDEPLOY_CLI, "--endpoint-url"}) argv.push_back(word);
+  for (const std::string& word : {url_, std::string("--local"), std::string("--no-color")})
+    argv.push_back(word);
   argv.insert(argv.end(), args.begin(), args.end());
   EnvChanges changes = {{"AWS_ACCESS_KEY_ID", prod_key ? "prod" : "test"},
                         {"AWS_SECRET_ACCESS_KEY", prod_key ? "prodsecret" : "test"},

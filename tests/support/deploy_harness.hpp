@@ -3,6 +3,7 @@
 // default key test/test of 000000000000 and prod/prodsecret of 123456789012), the `lambdeploy`
 // CLI run as a user runs it against that endpoint, and the project's own AWS clients to read
 // back what AWS would show.
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -41,7 +42,8 @@ inline constexpr const char* kProdAccount = "123456789012";
 // A local endpoint in a temp folder and ways to drive it.
 class DeployHarness {
  public:
-  DeployHarness();
+  // `settle` is how long the endpoint keeps a function Pending / InProgress after a change.
+  explicit DeployHarness(std::chrono::milliseconds settle = std::chrono::milliseconds(30));
   ~DeployHarness();
 
   const std::string& url() const { return url_; }
@@ -51,6 +53,9 @@ class DeployHarness {
   // key, or the prod account's when `prod_key`; `env` adds variables.
   CliRun cli(const std::vector<std::string>& args, bool prod_key = false,
              const EnvChanges& env = {}) const;
+  // The same, started through `prefix` (e.g. `timeout -s INT 0.5`).
+  CliRun cli_through(const std::vector<std::string>& prefix, const std::vector<std::string>& args,
+                     bool prod_key = false, const EnvChanges& env = {}) const;
 
   // Clients as the default key's account or the prod account sees the endpoint.
   aws::ClientConfig config(bool prod_key = false) const;
