@@ -1,5 +1,3 @@
-#include <curl/curl.h>
-
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -7,16 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "core/strings.hpp"
+#include "aws/curl_library.hpp"
 #include "aws/transport.hpp"
+#include "core/strings.hpp"
 
 namespace ld {
 namespace {
-
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Where the request body comes from while curl pulls it: a string or an open file.
 struct UploadSource {
@@ -120,13 +114,14 @@ TransportError::Kind kind_of(CURLcode code) {
 
 // curl's list of extra header lines, freed on scope exit.
 struct HeaderList {
+  const CurlLibrary& lib;
   curl_slist* list = nullptr;
-  HeaderList() = default;
+  explicit HeaderList(const CurlLibrary& library) : lib(library) {}
   HeaderList(const HeaderList&) = delete;
   HeaderList& operator=(const HeaderList&) = delete;
-  ~HeaderList() { curl_slist_free_all(list); }
+  ~HeaderList() { lib.slist_free_all(list); }
   void append(const std::string& line) {
-    curl_slist* next = curl_slist_append(list, line.c_str());
+    curl_slist* next = lib.slist_append(list, line.c_str());
     if (!next) throw TransportError(TransportError::Kind::Other, "out of memory for headers");
     list = next;
   }
@@ -139,26 +134,20 @@ struct FileCloser {
 // The libcurl transport: a pool of easy handles (each keeps its live connections, so a handle
 // taken again talks to the same hosts without a new handshake) sharing DNS and TLS sessions.
 // The connection cache itself is not shared: libcurl does not support that across threads.
+// libcurl is loaded by the first send (curl_library.hpp), not when the transport is made.
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(TransportOptions options) : options_(std::move(options)) {
-    init_curl_once();
-    share_ = curl_share_init();
-    if (!share_) throw TransportError(TransportError::Kind::Other, "curl_share_init failed");
     idle_.reserve(kMaxIdleHandles);
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock);
-    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
 
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
   ~CurlTransport() override {
-    for (CURL* handle : idle_) curl_easy_cleanup(handle);
-    curl_share_cleanup(share_);
+    if (!share_) return;  // never sent: libcurl may not even be loaded
+    for (CURL* handle : idle_) lib_->easy_cleanup(handle);
+    lib_->share_cleanup(share_);
   }
 
   HttpResponse send(const HttpRequest& request) override {
@@ -189,28 +178,44 @@ class CurlTransport final : public Transport {
   CURL* checkout() {
     {
       std::lock_guard lock(pool_mu_);
+      if (!share_) start();
       if (!idle_.empty()) {
         CURL* handle = idle_.back();  // the most recently used has the warmest connections
         idle_.pop_back();
         return handle;
       }
     }
-    CURL* handle = curl_easy_init();
+    CURL* handle = lib_->easy_init();
     if (!handle) throw TransportError(TransportError::Kind::Other, "curl_easy_init failed");
     return handle;
   }
 
+  // The first send: loads libcurl (throws when it cannot) and makes the share. Under pool_mu_.
+  void start() {
+    const CurlLibrary& lib = curl_library();
+    CURLSH* share = lib.share_init();
+    if (!share) throw TransportError(TransportError::Kind::Other, "curl_share_init failed");
+    lib.share_setopt(share, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
+    lib.share_setopt(share, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock);
+    lib.share_setopt(share, CURLSHOPT_USERDATA, this);
+    lib.share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    lib.share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    lib_ = &lib;
+    share_ = share;
+  }
+
   void checkin(CURL* handle) {
-    curl_easy_reset(handle);  // keeps live connections and caches, drops options
+    lib_->easy_reset(handle);  // keeps live connections and caches, drops options
     std::lock_guard lock(pool_mu_);
     if (idle_.size() < kMaxIdleHandles) {
       idle_.push_back(handle);
     } else {
-      curl_easy_cleanup(handle);
+      lib_->easy_cleanup(handle);
     }
   }
 
   HttpResponse perform(CURL* curl, const HttpRequest& request) {
+    const CurlLibrary& lib = *lib_;
     std::string url = request.url();
     // For messages: where the request went, without the query (presigned URLs carry keys).
     std::string where = request.method + " " + request.scheme + "://" + request.authority() +
@@ -237,7 +242,7 @@ class CurlTransport final : public Transport {
       upload.size = request.body.size();
     }
 
-    HeaderList headers;
+    HeaderList headers(lib);
     for (const auto& field : request.headers) {
       // "Name;" is curl's way to send a header with an empty value.
       headers.append(field.value.empty() ? field.name + ";" : field.name + ": " + field.value);
@@ -250,62 +255,62 @@ class CurlTransport final : public Transport {
     std::array<char, CURL_ERROR_SIZE> error_text{};
     HttpResponse response;
 
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text.data());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_SHARE, share_);
+    lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+    lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text.data());
+    lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    lib.easy_setopt(curl, CURLOPT_SHARE, share_);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    lib.easy_setopt(curl, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    lib.easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
     // The path is signed as it is: curl must not squash "." or ".." segments (S3 keys).
-    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+    lib.easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+    lib.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    lib.easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                    static_cast<long>(options_.connect_timeout.count()));
+    lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+    lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+    if (!options_.ca_file.empty()) lib.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
 
     bool sends_body = upload.size > 0 || request.method == "POST" || request.method == "PUT" ||
                       request.method == "PATCH";
     if (request.method == "HEAD") {
-      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (sends_body) {
       // An upload with a known size: Content-Length exact, body pulled piece by piece.
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.size));
-      curl_easy_setopt(curl, CURLOPT_READFUNCTION, &read_body);
-      curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-      curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &seek_body);
-      curl_easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      lib.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      lib.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.size));
+      lib.easy_setopt(curl, CURLOPT_READFUNCTION, &read_body);
+      lib.easy_setopt(curl, CURLOPT_READDATA, &upload);
+      lib.easy_setopt(curl, CURLOPT_SEEKFUNCTION, &seek_body);
+      lib.easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
+      lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     } else if (request.method != "GET") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &write_header);
+    lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
+    lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, &write_header);
     std::vector<Headers::Field> header_fields;
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_fields);
+    lib.easy_setopt(curl, CURLOPT_HEADERDATA, &header_fields);
 
-    CURLcode code = curl_easy_perform(curl);
+    CURLcode code = lib.easy_perform(curl);
     if (code != CURLE_OK) {
       std::string detail = !upload.error.empty() ? upload.error
                            : error_text[0]       ? std::string(error_text.data())
-                                                 : std::string(curl_easy_strerror(code));
+                                                 : std::string(lib.easy_strerror(code));
       auto kind = upload.error.empty() ? kind_of(code) : TransportError::Kind::Io;
       if (!upload.error.empty() && request.body_file)
         detail += " (" + request.body_file->string() + ")";
       throw TransportError(kind, where + ": " + detail);
     }
     long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
     for (auto& field : header_fields) {
       response.headers.add(std::move(field.name), std::move(field.value));
@@ -316,6 +321,8 @@ class CurlTransport final : public Transport {
   static constexpr std::size_t kLockSlots = 16;
 
   TransportOptions options_;
+  // Set by start() under pool_mu_, never changed after: libcurl's functions and the share.
+  const CurlLibrary* lib_ = nullptr;
   CURLSH* share_ = nullptr;
   std::array<std::mutex, kLockSlots> share_locks_;
   std::mutex pool_mu_;

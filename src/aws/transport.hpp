@@ -7,7 +7,9 @@
 
 namespace ld {
 
-// libcurl transport: connections reused per host, TLS verified, bodies streamed from files.
+// libcurl transport: connections reused per host, TLS verified, bodies streamed from files,
+// proxies from the environment (https_proxy, http_proxy, no_proxy, as curl reads them).
+// libcurl.so.4 is loaded by the first send, which throws TransportError when it is missing.
 // Thread-safe.
 std::shared_ptr<Transport> make_curl_transport(TransportOptions options = {});
 

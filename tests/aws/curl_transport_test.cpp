@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -425,6 +427,105 @@ TEST(CurlTransport, ConcurrentSendsFromManyThreads) {
   EXPECT_EQ(ok.load(), 40);
   EXPECT_EQ(server.request_count(), 40u);
   EXPECT_LE(server.connections(), 4);  // at most one handle (and connection) per thread
+}
+
+// Sets (or, with nullptr, unsets) environment variables for one test; restores them after.
+class ScopedEnvironment {
+ public:
+  explicit ScopedEnvironment(std::vector<std::pair<std::string, const char*>> values) {
+    for (auto& [name, value] : values) {
+      const char* old = std::getenv(name.c_str());
+      saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+      if (value) {
+        ::setenv(name.c_str(), value, 1);
+      } else {
+        ::unsetenv(name.c_str());
+      }
+    }
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+  ~ScopedEnvironment() {
+    for (auto& [name, value] : saved_) {
+      if (value) {
+        ::setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        ::unsetenv(name.c_str());
+      }
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// Every proxy variable libcurl reads, unset, then `set` on top.
+std::vector<std::pair<std::string, const char*>> only_proxy_variables(
+    std::vector<std::pair<std::string, const char*>> set) {
+  std::vector<std::pair<std::string, const char*>> all;
+  for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                           "ALL_PROXY", "no_proxy", "NO_PROXY"}) {
+    all.emplace_back(name, nullptr);
+  }
+  all.insert(all.end(), set.begin(), set.end());
+  return all;
+}
+
+// Plain HTTP goes through the proxy in http_proxy (libcurl reads only the lower-case name for
+// http://, as a defence against "httpoxy"), with the absolute URL on the request line.
+TEST(CurlTransport, HttpRequestsGoThroughTheEnvironmentsProxy) {
+  LoopbackServer proxy;
+  proxy.script({Step::respond(200, "via proxy")});
+  std::string proxy_url = proxy.url();
+  ScopedEnvironment env(only_proxy_variables({{"http_proxy", proxy_url.c_str()}}));
+  auto transport = make_curl_transport();
+  HttpRequest req;
+  req.method = "GET";
+  req.scheme = "http";
+  req.host = "lambda.example.invalid";
+  req.port = 8080;
+  req.path = "/2015-03-31/functions";
+  HttpResponse resp = transport->send(req);
+
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, "via proxy");
+  ASSERT_EQ(proxy.request_count(), 1u);
+  auto got = proxy.requests()[0];
+  EXPECT_EQ(got.target, "http://lambda.example.invalid:8080/2015-03-31/functions");
+  EXPECT_EQ(got.header("Host"), "lambda.example.invalid:8080");
+}
+
+// HTTPS goes through HTTPS_PROXY as a CONNECT tunnel: the proxy sees only host and port.
+TEST(CurlTransport, HttpsRequestsTunnelThroughHttpsProxy) {
+  LoopbackServer proxy;
+  proxy.script({Step::respond(403, "no tunnels today")});
+  std::string proxy_url = proxy.url();
+  ScopedEnvironment env(only_proxy_variables({{"HTTPS_PROXY", proxy_url.c_str()}}));
+  TransportOptions options;
+  options.request_timeout = 5s;
+  auto transport = make_curl_transport(options);
+  HttpRequest req;
+  req.method = "GET";
+  req.scheme = "https";
+  req.host = "lambda.example.invalid";
+  req.path = "/";
+  EXPECT_THROW(transport->send(req), TransportError);
+  ASSERT_EQ(proxy.request_count(), 1u);
+  EXPECT_EQ(proxy.requests()[0].method, "CONNECT");
+  EXPECT_EQ(proxy.requests()[0].target, "lambda.example.invalid:443");
+}
+
+TEST(CurlTransport, NoProxyHostsAreReachedDirectly) {
+  LoopbackServer proxy;
+  LoopbackServer direct;
+  direct.script({Step::respond(200, "direct")});
+  std::string proxy_url = proxy.url();
+  ScopedEnvironment env(only_proxy_variables(
+      {{"http_proxy", proxy_url.c_str()}, {"NO_PROXY", "example.invalid,127.0.0.1"}}));
+  auto transport = make_curl_transport();
+  EXPECT_EQ(transport->send(request_to(direct, "GET", "/")).body, "direct");
+  EXPECT_EQ(direct.request_count(), 1u);
+  EXPECT_EQ(proxy.request_count(), 0u);
 }
 
 }  // namespace
