@@ -52,11 +52,12 @@ void run_command(Context& ctx, const std::function<int()>& command) {
     if (auto advice = advice_for(e.code()); !advice.empty()) error["next"] = advice;
   } catch (const aws::TransportError& e) {
     code = kExitFailed;
-    error = {{"kind", "network"},
-             {"message", std::string(e.what())},
-             {"next", ctx.local() ? "is the local endpoint running? `lambdeploy local start "
-                                    "--detach` starts it"
-                                  : "check the network and the endpoint URL"}};
+    error = {{"kind", "network"}, {"message", std::string(e.what())}};
+    using Kind = aws::TransportError::Kind;
+    if (e.kind() == Kind::Connect && ctx.local())
+      error["next"] = "is the local endpoint running? `lambdeploy local start --detach` starts it";
+    else if (e.kind() != Kind::Other && e.kind() != Kind::Io)
+      error["next"] = "check the network and the endpoint URL";
   } catch (const aws::CredentialsError& e) {
     code = kExitFailed;
     error = {{"kind", "credentials"}, {"message", e.what()}};

@@ -283,8 +283,13 @@ class Runner {
   nlohmann::json url_input() const {
     nlohmann::json input = {{"FunctionName", function()},
                             {"Qualifier", std::string(kLiveAlias)},
-                            {"AuthType", d_.url->auth},
-                            {"InvokeMode", d_.url->invoke_mode}};
+                            {"AuthType", d_.url->auth}};
+    // BUFFERED is AWS's default; InvokeMode (April 2023) is sent only to ask for streaming, or
+    // to change a URL whose mode is another.
+    const std::string current =
+        o_.url ? o_.url->value("InvokeMode", "BUFFERED") : std::string("BUFFERED");
+    if (d_.url->invoke_mode != "BUFFERED" || current != d_.url->invoke_mode)
+      input["InvokeMode"] = d_.url->invoke_mode;
     input["Cors"] = d_.url->cors.is_object() ? d_.url->cors : nlohmann::json::object();
     return input;
   }
