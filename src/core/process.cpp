@@ -60,6 +60,7 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, const std::file
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<std::string> args = argv;
   std::vector<char*> pointers;
+  pointers.reserve(args.size() + 1);
   for (auto& arg : args) pointers.push_back(arg.data());
   pointers.push_back(nullptr);
   std::vector<std::string> environment;

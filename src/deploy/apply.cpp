@@ -247,7 +247,7 @@ class Runner {
   }
 
   std::string target_version(const Action& action) const {
-    const std::string version = action.version.empty() ? applied_.published : action.version;
+    std::string version = action.version.empty() ? applied_.published : action.version;
     if (version.empty()) throw Error("no version to act on: none was published");
     return version;
   }

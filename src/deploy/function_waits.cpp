@@ -41,12 +41,15 @@ json wait_until_settled(const aws::LambdaClient& lambda, const std::string& func
                   configuration.value("LastUpdateStatusReason", "(no reason given)"));
     }
     if (state == "Active" && update == "Successful") return configuration;
+    // NOLINTBEGIN(performance-inefficient-string-concatenation): a message thrown once, or
+    // shown once per poll between sleeps; += would only obscure it
     if (std::chrono::steady_clock::now() >= deadline) {
       throw Error("function " + shown + " did not settle within " +
                   std::to_string(policy.timeout.count() / 1000) + " s (State " + state +
                   ", LastUpdateStatus " + update + ")");
     }
     progress.waiting(shown + ": State " + state + ", LastUpdateStatus " + update);
+    // NOLINTEND(performance-inefficient-string-concatenation)
     pause(delay, policy.cancelled);
     delay = std::min(policy.max_poll, delay * 3 / 2);
   }

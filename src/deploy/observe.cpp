@@ -79,9 +79,10 @@ void observe_telemetry(const Clients& clients, const Desired& desired, Observed&
 }  // namespace
 
 std::string Observed::version_matching(const json& fingerprint) const {
-  for (auto it = versions.rbegin(); it != versions.rend(); ++it)
-    if (fingerprint_of(*it) == fingerprint) return it->value("Version", "");
-  return "";
+  const auto newest = std::find_if(versions.rbegin(), versions.rend(), [&](const json& version) {
+    return fingerprint_of(version) == fingerprint;
+  });
+  return newest == versions.rend() ? "" : newest->value("Version", "");
 }
 
 Observed observe(const Clients& clients, const Desired& desired) {

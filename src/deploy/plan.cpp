@@ -32,6 +32,7 @@ void diff_into(const json& before, const json& after, const std::string& path,
   }
   if (before.is_object() && after.is_object()) {
     for (const auto& [key, value] : after.items()) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): cold, one path per key
       const std::string sub = path.empty() ? key : path + "." + key;
       if (!before.contains(key)) {
         if (value.is_object() && !value.empty()) {
@@ -44,6 +45,7 @@ void diff_into(const json& before, const json& after, const std::string& path,
       }
     }
     for (const auto& [key, value] : before.items()) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): cold, one path per key
       const std::string sub = path.empty() ? key : path + "." + key;
       if (after.contains(key)) continue;
       if (value.is_object() && !value.empty()) {
@@ -427,7 +429,7 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
       if (observed.alias) {
         if (plan.live_before != target)
           move.diff = {"FunctionVersion: " + plan.live_before + " → " + target};
-        if (alias_weighted(*observed.alias)) move.diff.push_back("- RoutingConfig (weights)");
+        if (alias_weighted(*observed.alias)) move.diff.emplace_back("- RoutingConfig (weights)");
       }
       add(std::move(move));
     }
@@ -446,11 +448,12 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
     }
     if (desired.url->auth == "NONE") {
       const json policy = observed.policy.value_or(json::object());
+      const std::string policy_target = "policy " + function + ":" + live;
       for (const char* statement : {kUrlInvokeStatement, kUrlFunctionStatement}) {
         if (policy_grants(policy, desired, statement)) continue;
         const bool url_statement = std::string(statement) == kUrlInvokeStatement;
         add({ActionKind::AddPermission,
-             "policy " + function + ":" + live,
+             policy_target,
              std::string("allow anyone to ") +
                  (url_statement ? "call the Function URL (lambda:InvokeFunctionUrl)"
                                 : "invoke through the URL (lambda:InvokeFunction)"),

@@ -48,7 +48,7 @@ std::optional<std::string> read_zip_text(const std::filesystem::path& path,
   ZipHandle archive = open_zip(path);
   zip_stat_t stat;
   if (zip_stat(archive.get(), name.c_str(), 0, &stat) != 0) return std::nullopt;
-  if ((stat.valid & ZIP_STAT_SIZE) == 0 || stat.size > 64 * 1024)
+  if ((stat.valid & ZIP_STAT_SIZE) == 0 || stat.size > 64ull * 1024)
     throw Error(path.string() + ": entry " + name + " is larger than 64 KiB");
   zip_file_t* file = zip_fopen(archive.get(), name.c_str(), 0);
   if (file == nullptr) throw Error(path.string() + ": cannot read entry " + name);
