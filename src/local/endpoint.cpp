@@ -60,6 +60,7 @@ void Endpoint::start() {
   LambdaOptions lambda_options;
   lambda_options.settle_delay = options_.settle_delay;
   lambda_options.endpoint_port = server_->port();
+  lambda_options.concurrency_limit = options_.max_instances_per_function;
   auto lambda = std::make_shared<LambdaService>(state_, executor_, lambda_options);
 
   std::weak_ptr<TelemetryBuffer> telemetry = telemetry_;
@@ -95,6 +96,7 @@ nlohmann::json Endpoint::health() const {
     out["isolation"] = status.isolation;
     out["instances"] = status.instances;
     out["busy_instances"] = status.busy;
+    out["provisioned_instances"] = status.provisioned;
   }
   return out;
 }

@@ -37,6 +37,18 @@ struct FunctionImage {
   std::string log_group;  // "/aws/lambda/{function_name}"
 };
 
+// True when instances of `a` may run invocations of `b`: same version, code and configuration.
+inline bool same_image(const FunctionImage& a, const FunctionImage& b) {
+  return a.function_name == b.function_name && a.version == b.version &&
+         a.code_sha256 == b.code_sha256 && a.config_revision == b.config_revision;
+}
+
+// How many instances of one version of a function provisioned concurrency keeps warm.
+struct ProvisionedImage {
+  FunctionImage image;
+  int count = 0;
+};
+
 enum class InvocationType { RequestResponse, Event, DryRun };
 
 // One invocation.
@@ -68,8 +80,9 @@ struct InvokeResult {
 // Instance status for `lambdeploy local status` and the health route.
 struct ExecutorStatus {
   std::string isolation;  // "mount-namespace" or "paths" (LAMBDA_TASK_ROOT + LD_LIBRARY_PATH)
-  int instances = 0;
+  int instances = 0;      // all of them, provisioned ones included
   int busy = 0;
+  int provisioned = 0;  // kept for provisioned concurrency
 };
 
 // Thread-safe.
@@ -84,6 +97,11 @@ class Executor {
   // Gets the image's files ready in the background (the code unzipped, as AWS does while a new
   // function is Pending), so that its first invocation does not wait for them. Optional.
   virtual void prepare(const FunctionImage& /*image*/) {}
+  // Provisioned concurrency: keeps `count` instances of each image of a function started,
+  // initialised and waiting for invocations, started again when they die; images no longer
+  // listed are released (an empty list releases all of the function's). Optional.
+  virtual void provision(const std::string& /*function_name*/,
+                         std::vector<ProvisionedImage> /*images*/) {}
   virtual ExecutorStatus status() const = 0;
 };
 

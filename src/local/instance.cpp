@@ -162,7 +162,8 @@ bool Instance::start() {
   env["AWS_REGION"] = img.region;
   env["AWS_DEFAULT_REGION"] = img.region;
   env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + img.runtime;
-  env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+  env["AWS_LAMBDA_INITIALIZATION_TYPE"] =
+      spec_.provisioned ? "provisioned-concurrency" : "on-demand";
   env["TZ"] = ":UTC";
   env["PATH"] =
       ns ? "/usr/local/bin:/usr/bin/:/bin:/opt/bin" : opt + "/bin:/usr/local/bin:/usr/bin:/bin";
@@ -289,7 +290,7 @@ bool Instance::initialised() const {
 
 std::optional<double> Instance::take_init_duration_ms() {
   std::lock_guard lock(m_);
-  if (!initialised_ || init_duration_taken_) return std::nullopt;
+  if (spec_.provisioned || !initialised_ || init_duration_taken_) return std::nullopt;
   init_duration_taken_ = true;
   return init_duration_ms_;
 }

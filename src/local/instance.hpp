@@ -59,6 +59,9 @@ struct InstanceSpec {
   bool mount_namespace = false;
   std::string endpoint_url;  // AWS_ENDPOINT_URL for the function's SDK calls, when set
   std::shared_ptr<LogSink> logs;
+  // Started ahead of invocations for provisioned concurrency: AWS_LAMBDA_INITIALIZATION_TYPE
+  // says so, and no REPORT carries its Init Duration (no invocation waited for it).
+  bool provisioned = false;
 };
 
 // The error document Lambda answers for a runtime failure, fields in AWS's order.
@@ -89,7 +92,8 @@ class Instance : private RuntimeApiHandler {
   pid_t pid() const { return pid_; }
   const std::string& stream() const { return stream_; }
   const FunctionImage& image() const { return spec_.image; }
-  // The init duration, once: for the REPORT of the instance's first invocation.
+  // The init duration, once: for the REPORT of the instance's first invocation (never for a
+  // provisioned instance).
   std::optional<double> take_init_duration_ms();
   // Samples resident memory (/proc): the bootstrap's own, and with `whole_group` every process
   // of its group summed (a scan of /proc, shared by instances sampled within 10 ms), as

@@ -16,6 +16,7 @@
 #include "core/uuid.hpp"
 #include "local/api_call.hpp"
 #include "local/instance.hpp"
+#include "local/provisioned_instances.hpp"
 #include "local/task_layout.hpp"
 
 namespace ld::local {
@@ -34,11 +35,6 @@ std::string two_decimals(double v) {
   return buf;
 }
 
-bool same_image(const FunctionImage& a, const FunctionImage& b) {
-  return a.version == b.version && a.code_sha256 == b.code_sha256 &&
-         a.config_revision == b.config_revision;
-}
-
 // One instance as the executor tracks it.
 struct Slot {
   std::shared_ptr<Instance> instance;
@@ -53,6 +49,10 @@ class ProcessExecutor final : public Executor {
       : options_(std::move(options)), logs_(std::move(logs)), metrics_(std::move(metrics)) {
     fs::create_directories(options_.data_dir / "instances");
     isolation_ = options_.mount_namespace && mount_namespace_available(options_.data_dir);
+    provisioned_ = std::make_unique<ProvisionedInstances>([this](const FunctionImage& image) {
+      auto [task_root, opt_root] = roots_of(image);
+      return start_instance(image, task_root, opt_root, true);
+    });
     housekeeper_ = std::thread([this] { housekeeping(); });
   }
 
@@ -69,6 +69,9 @@ class ProcessExecutor final : public Executor {
       events.swap(events_);
     }
     for (auto& e : events) e.thread.join();
+    // Nothing lends or samples its instances any more; its thread starts them through this
+    // executor's members, which outlive it.
+    provisioned_.reset();
     std::map<std::string, std::vector<Slot>> pools;
     {
       std::lock_guard lock(m_);
@@ -116,7 +119,12 @@ class ProcessExecutor final : public Executor {
     return run(request);
   }
 
+  void provision(const std::string& function_name, std::vector<ProvisionedImage> images) override {
+    provisioned_->set(function_name, std::move(images));
+  }
+
   void retire(const std::string& function_name) override {
+    provisioned_->retire(function_name);
     std::vector<Slot> slots;
     {
       std::lock_guard lock(m_);
@@ -133,6 +141,10 @@ class ProcessExecutor final : public Executor {
   ExecutorStatus status() const override {
     ExecutorStatus st;
     st.isolation = isolation_ ? "mount-namespace" : "paths";
+    const ProvisionedInstances::Counts provisioned = provisioned_->counts();
+    st.provisioned = provisioned.instances;
+    st.instances = provisioned.instances;
+    st.busy = provisioned.busy;
     std::lock_guard lock(m_);
     for (const auto& [name, slots] : pools_)
       for (const auto& s : slots) {
@@ -190,9 +202,36 @@ class ProcessExecutor final : public Executor {
     return {task_root, opt_root};
   }
 
-  // Takes a free instance of the image, or starts one; throws 429 at the limit.
+  // A started instance of the image (start_error() set when it has no bootstrap).
+  std::shared_ptr<Instance> start_instance(const FunctionImage& img, const fs::path& task_root,
+                                           const fs::path& opt_root, bool provisioned) {
+    InstanceSpec spec;
+    spec.image = img;
+    spec.task_root = task_root;
+    spec.opt_root = opt_root;
+    spec.instance_dir = options_.data_dir / "instances" / random_uuid();
+    spec.mount_namespace = isolation_;
+    spec.endpoint_url = options_.endpoint_url;
+    spec.logs = logs_;
+    spec.provisioned = provisioned;
+    auto instance = std::make_shared<Instance>(std::move(spec));
+    instance->start();
+    return instance;
+  }
+
+  // Takes a free provisioned instance of the image, else a free instance of the pool, or starts
+  // one; throws 429 at the limit (provisioned instances count towards it).
   std::shared_ptr<Instance> acquire(const InvokeRequest& request, int& concurrency) {
     const FunctionImage& img = request.image;
+    const ProvisionedInstances::Counts provisioned = provisioned_->counts(img.function_name);
+    if (auto lent = provisioned_->lend(img)) {
+      std::lock_guard lock(m_);
+      const auto& slots = pools_[img.function_name];
+      concurrency = provisioned.busy + 1 +
+                    static_cast<int>(std::count_if(slots.begin(), slots.end(),
+                                                   [](const Slot& s) { return s.busy; }));
+      return lent;
+    }
     auto [task_root, opt_root] = roots_of(img);
     std::vector<Slot> dropped;  // destroyed (killed) outside the lock
     std::lock_guard lock(m_);
@@ -209,33 +248,27 @@ class ProcessExecutor final : public Executor {
         if (!chosen || (s.instance->initialised() && !chosen->instance->initialised())) chosen = &s;
       }
     if (!chosen) {
-      if (static_cast<int>(slots.size()) >= options_.max_instances_per_function) {
+      if (static_cast<int>(slots.size()) + provisioned.instances >=
+          options_.max_instances_per_function) {
         put_metrics(request, {{"Throttles", 1, "Count"}});
         ApiError e("TooManyRequestsException", "Rate Exceeded.", 429);
         e.extra = {{"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"},
                    {"Type", "User"}};
         throw e;
       }
-      InstanceSpec spec;
-      spec.image = img;
-      spec.task_root = task_root;
-      spec.opt_root = opt_root;
-      spec.instance_dir = options_.data_dir / "instances" / random_uuid();
-      spec.mount_namespace = isolation_;
-      spec.endpoint_url = options_.endpoint_url;
-      spec.logs = logs_;
-      auto instance = std::make_shared<Instance>(std::move(spec));
-      instance->start();
-      slots.push_back(Slot{instance, false, SteadyClock::now()});
+      slots.push_back(
+          Slot{start_instance(img, task_root, opt_root, false), false, SteadyClock::now()});
       chosen = &slots.back();
     }
     chosen->busy = true;
-    concurrency = static_cast<int>(
-        std::count_if(slots.begin(), slots.end(), [](const Slot& s) { return s.busy; }));
+    concurrency =
+        provisioned.busy + static_cast<int>(std::count_if(slots.begin(), slots.end(),
+                                                          [](const Slot& s) { return s.busy; }));
     return chosen->instance;
   }
 
   void release(const std::string& function_name, const std::shared_ptr<Instance>& instance) {
+    if (provisioned_->give_back(instance)) return;
     std::shared_ptr<Instance> dead;
     std::lock_guard lock(m_);
     auto& slots = pools_[function_name];
@@ -284,15 +317,16 @@ class ProcessExecutor final : public Executor {
       }
     }
     if (timed_out) {
-      instance->kill();
       const std::string after =
           "Task timed out after " + two_decimals(inv->timeout_ms / 1000.0) + " seconds";
       // Invoke answers {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: … Error: Task
       // timed out after 1.00 seconds"} (AWS since 2025); the log keeps "<time> <id> Task …".
+      // Completed before the kill: the process's exit must not be reported as the cause.
       if (inv->complete(lambda_error_document("Sandbox.Timedout",
                                               "RequestId: " + inv->id + " Error: " + after),
                         "Unhandled", "timeout"))
         instance->log(format_iso8601(system_now()) + " " + inv->id + " " + after + "\n", inv.get());
+      instance->kill();
     }
     std::string result_payload, error_type;
     std::optional<std::string> function_error;
@@ -401,6 +435,7 @@ class ProcessExecutor final : public Executor {
       }
       if (reap) last_reap = SteadyClock::now();
       lock.unlock();
+      for (auto& inst : provisioned_->busy_instances()) busy.push_back(std::move(inst));
       for (auto& inst : busy) {
         inst->sample_memory(whole_groups);
         if (inst->rss_mb() > inst->image().memory_mb) inst->kill(true);
@@ -433,6 +468,9 @@ class ProcessExecutor final : public Executor {
   std::mutex roots_m_;
   std::map<std::string, fs::path> task_roots_;             // by code SHA-256
   std::map<std::vector<fs::path>, fs::path> layer_roots_;  // by the layer zips in order
+
+  // Declared last: made after, and reset before, everything its thread starts instances with.
+  std::unique_ptr<ProvisionedInstances> provisioned_;
 };
 
 }  // namespace

@@ -184,6 +184,95 @@ TEST(LambdaClient, ListAllVersionsFollowsNextMarker) {
   EXPECT_EQ(requests[1].query_param("Marker").value_or(""), "m/2");
 }
 
+TEST(LambdaClient, ListAllAliasesFollowsNextMarker) {
+  const json recorded =
+      lambda_recording("TestLambdaAlias::test_alias_lifecycle", "list_aliases_for_fnname");
+  ASSERT_EQ(recorded["Aliases"].size(), 4u);
+  json first = {{"Aliases", {recorded["Aliases"][0], recorded["Aliases"][1]}},
+                {"NextMarker", "aliasname1_2"}};
+  json second = {{"Aliases", {recorded["Aliases"][2], recorded["Aliases"][3]}}};
+  LoopbackServer server;
+  server.script(
+      {Step::respond(200, first.dump(), kJson), Step::respond(200, second.dump(), kJson)});
+  LambdaClient lambda(loopback_config(server));
+
+  EXPECT_EQ(lambda.list_all_aliases("fn__dev"), recorded["Aliases"]);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.path, "/2015-03-31/functions/fn__dev/aliases");
+    EXPECT_EQ(signed_service(r), "lambda");
+  }
+  EXPECT_FALSE(requests[0].query_param("Marker").has_value());
+  EXPECT_EQ(requests[1].query_param("Marker").value_or(""), "aliasname1_2");
+
+  server.script({Step::respond(200, R"({"Aliases":[]})", kJson)});
+  lambda.list_aliases({{"FunctionName", "fn__dev"}, {"FunctionVersion", "2"}, {"MaxItems", 5}});
+  const ReceivedRequest filtered = server.requests().back();
+  EXPECT_EQ(filtered.query_param("FunctionVersion").value_or(""), "2");
+  EXPECT_EQ(filtered.query_param("MaxItems").value_or(""), "5");
+}
+
+TEST(LambdaClient, ProvisionedConcurrencyConfigsPutGetFindAndDelete) {
+  const std::string lifecycle =
+      "TestLambdaProvisionedConcurrency::test_lambda_provisioned_lifecycle";
+  const json put_answer = lambda_recording(lifecycle, "put_provisioned_on_alias");
+  const json not_found = lambda_recording(lifecycle, "get_provisioned_version_postdelete");
+  const json alias_gone = lambda_recording(lifecycle, "get_provisioned_alias_postaliasdelete");
+  json ready = put_answer;
+  ready["Status"] = "READY";
+  ready["AllocatedProvisionedConcurrentExecutions"] = 1;
+  ready["AvailableProvisionedConcurrentExecutions"] = 1;
+  // The wire bodies as AWS sends them: the botocore-parsed recording without its Error member.
+  auto error_body = [](json recorded) {
+    recorded.erase("Error");
+    return recorded.dump();
+  };
+  LoopbackServer server;
+  server.script({
+      Step::respond(202, put_answer.dump(), kJson),
+      Step::respond(200, ready.dump(), kJson),
+      Step::respond(404, error_body(not_found),
+                    {{"Content-Type", "application/json"},
+                     {"X-Amzn-ErrorType", "ProvisionedConcurrencyConfigNotFoundException"}}),
+      Step::respond(404, error_body(alias_gone),
+                    {{"Content-Type", "application/json"},
+                     {"X-Amzn-ErrorType", "ResourceNotFoundException"}}),
+      Step::respond(204),
+  });
+  LambdaClient lambda(loopback_config(server));
+
+  EXPECT_EQ(lambda.put_provisioned_concurrency_config({{"FunctionName", "fn__dev"},
+                                                       {"Qualifier", "LIVE"},
+                                                       {"ProvisionedConcurrentExecutions", 1}}),
+            put_answer);
+  EXPECT_EQ(lambda.find_provisioned_concurrency_config("fn__dev", "LIVE"), ready);
+  EXPECT_FALSE(lambda.find_provisioned_concurrency_config("fn__dev", "1").has_value());
+  try {
+    (void)lambda.find_provisioned_concurrency_config("fn__dev", "GONE");
+    FAIL() << "ResourceNotFoundException was swallowed";
+  } catch (const AwsError& e) {
+    EXPECT_EQ(e.code(), "ResourceNotFoundException");
+    EXPECT_EQ(e.message(), alias_gone["Message"]);
+  }
+  lambda.delete_provisioned_concurrency_config(
+      {{"FunctionName", "fn__dev"}, {"Qualifier", "LIVE"}});
+
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  const char* methods[] = {"PUT", "GET", "GET", "GET", "DELETE"};
+  const char* qualifiers[] = {"LIVE", "LIVE", "1", "GONE", "LIVE"};
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(requests[i].method, methods[i]);
+    EXPECT_EQ(requests[i].path, "/2019-09-30/functions/fn__dev/provisioned-concurrency");
+    EXPECT_EQ(requests[i].query_param("Qualifier").value_or(""), qualifiers[i]);
+  }
+  EXPECT_EQ(json::parse(requests[0].body), json({{"ProvisionedConcurrentExecutions", 1}}));
+  EXPECT_EQ(requests[0].header("Content-Type").value_or(""), "application/json");
+  EXPECT_TRUE(requests[4].body.empty());
+}
+
 // ---- S3 ----------------------------------------------------------------------------------------
 
 const char* kListPage1 = R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -221,6 +310,53 @@ TEST(S3Client, ListAllObjectsFollowsTheContinuationTokenOverTwoPages) {
   EXPECT_FALSE(requests[0].query_param("continuation-token").has_value());
   EXPECT_EQ(requests[1].query_param("continuation-token").value_or(""),
             "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+}
+
+TEST(S3Client, DeleteAllObjectsListsEveryPageThenDeletesEachAndDeleteBucket) {
+  LoopbackServer server;
+  server.script({Step::respond(200, kListPage1, {{"Content-Type", "application/xml"}}),
+                 Step::respond(200, kListPage2, {{"Content-Type", "application/xml"}}),
+                 Step::respond(204), Step::respond(204), Step::respond(204), Step::respond(204)});
+  S3Client s3(loopback_config(server));
+
+  EXPECT_EQ(s3.delete_all_objects("deps", "lambda-code/"), 3u);
+  s3.delete_bucket({{"Bucket", "deps"}, {"ExpectedBucketOwner", "123456789012"}});
+
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 6u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(requests[i].method, "GET");
+    EXPECT_EQ(requests[i].query_param("prefix").value_or(""), "lambda-code/");
+    EXPECT_FALSE(requests[i].query_param("delimiter").has_value());
+  }
+  const char* keys[] = {"/deps/lambda-code/a.zip", "/deps/lambda-code/b.zip",
+                        "/deps/lambda-code/c.zip"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(requests[2 + i].method, "DELETE");
+    EXPECT_EQ(requests[2 + i].path, keys[i]);
+    EXPECT_EQ(signed_service(requests[2 + i]), "s3");
+  }
+  EXPECT_EQ(requests[5].method, "DELETE");
+  EXPECT_EQ(requests[5].path, "/deps");
+  EXPECT_EQ(requests[5].query, "");
+  EXPECT_EQ(requests[5].header("x-amz-expected-bucket-owner").value_or(""), "123456789012");
+  EXPECT_TRUE(requests[5].body.empty());
+}
+
+TEST(S3Client, DeleteBucketThatIsNotEmptyThrowsBucketNotEmpty) {
+  LoopbackServer server;
+  server.script({Step::respond(409,
+                               R"(<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>BucketNotEmpty</Code><Message>The bucket you tried to delete is not empty</Message><BucketName>deps</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>)",
+                               {{"Content-Type", "application/xml"}})});
+  S3Client s3(loopback_config(server));
+  try {
+    s3.delete_bucket({{"Bucket", "deps"}});
+    FAIL() << "no error";
+  } catch (const AwsError& e) {
+    EXPECT_EQ(e.code(), "BucketNotEmpty");
+    EXPECT_EQ(e.http_status(), 409);
+  }
 }
 
 TEST(S3Client, ListObjectsV2OfAnEmptyPrefixHasEmptyLists) {

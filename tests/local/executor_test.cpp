@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -431,6 +432,53 @@ TEST_F(ExecutorTest, IdleInstancesAreReaped) {
   while (ex->status().instances != 0 && std::chrono::steady_clock::now() - start < 3s)
     std::this_thread::sleep_for(20ms);
   EXPECT_EQ(ex->status().instances, 0);
+}
+
+// Waits up to 5 s for `condition`.
+bool eventually(const std::function<bool()>& condition) {
+  const auto end = std::chrono::steady_clock::now() + 5s;
+  while (!condition() && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
+  return condition();
+}
+
+TEST_F(ExecutorTest, ProvisionedInstancesRunAheadOfInvocationsUntilReleased) {
+  auto o = options();
+  o.idle_timeout = 100ms;  // provisioned instances are never reaped as idle
+  auto ex = executor(o);
+  FunctionImage img = image("warm", kEcho);
+  img.version = "3";
+  ex->provision("warm", {{img, 2}});
+  ASSERT_TRUE(eventually([&] { return ex->status().provisioned == 2; }));
+  EXPECT_EQ(ex->status().instances, 2);
+  // Both initialised (waiting in GET /next) before any invocation.
+  ASSERT_TRUE(eventually([&] { return logs_->text(logs_->stream_with("init warm")).size() > 0; }));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(ex->status().provisioned, 2);
+
+  for (int i = 0; i < 3; ++i) {
+    InvokeResult r = ex->invoke(request(img));
+    EXPECT_EQ(r.payload, R"({"hello":"world"})");
+    EXPECT_EQ(r.executed_version, "3");
+    EXPECT_EQ(r.log_tail.find("Init Duration"), std::string::npos) << r.log_tail;
+    EXPECT_NE(r.log_tail.find("REPORT RequestId: " + r.request_id), std::string::npos);
+  }
+  EXPECT_EQ(ex->status().instances, 2);
+
+  // Another version is not theirs: it starts an instance of its own.
+  FunctionImage other = img;
+  other.version = "4";
+  other.config_revision = "r2";
+  EXPECT_NE(ex->invoke(request(other)).log_tail.find("Init Duration"), std::string::npos);
+  EXPECT_EQ(ex->status().instances, 3);
+
+  // Retired (new configuration): they are started again.
+  ex->retire("warm");
+  EXPECT_TRUE(eventually([&] { return ex->status().provisioned == 2; }));
+
+  // Released: they stop.
+  ex->provision("warm", {});
+  EXPECT_EQ(ex->status().provisioned, 0);
+  EXPECT_TRUE(eventually([&] { return ex->status().instances == 0; }));
 }
 
 TEST_F(ExecutorTest, EventInvocationsAnswer202AndRunInTheBackground) {

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <regex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -74,10 +76,16 @@ struct CliResult {
 
 class LambdaCliTest : public ::testing::Test {
  protected:
+  // How long created functions stay Pending and new provisioned concurrency IN_PROGRESS.
+  virtual std::chrono::milliseconds settle_delay() const { return std::chrono::milliseconds(0); }
+
   void SetUp() override {
     if (!std::filesystem::exists("/usr/bin/aws")) GTEST_SKIP() << "/usr/bin/aws is not installed";
-    service_ = std::make_shared<LambdaService>(State::open(dir_.path() / "data"), nullptr,
-                                               LambdaOptions{std::chrono::milliseconds(0), 0});
+    LambdaOptions lambda_options;
+    lambda_options.settle_delay = settle_delay();
+    lambda_options.endpoint_port = 0;
+    service_ =
+        std::make_shared<LambdaService>(State::open(dir_.path() / "data"), nullptr, lambda_options);
     front_end_.add(service_);
     ServerOptions options;
     options.port = 0;
@@ -177,6 +185,102 @@ TEST_F(LambdaCliTest, CliParsesTheControlPlane) {
       missing.err.find("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"),
       std::string::npos)
       << missing.err;
+}
+
+TEST_F(LambdaCliTest, CliListsAliasesPageByPage) {
+  const auto zip = dir_.write("function.zip", bootstrap_zip());
+  aws_json(
+      "create-function --function-name cli-al --runtime provided.al2023 --handler bootstrap "
+      "--role arn:aws:iam::000000000000:role/r --zip-file fileb://" +
+      zip.string());
+  EXPECT_EQ(aws_json("publish-version --function-name cli-al")["Version"], "1");
+  aws_json("update-function-configuration --function-name cli-al --timeout 9");
+  EXPECT_EQ(aws_json("publish-version --function-name cli-al")["Version"], "2");
+  aws_json(
+      "create-alias --function-name cli-al --name LIVE --function-version 1 "
+      "--routing-config 'AdditionalVersionWeights={2=0.5}'");
+  aws_json("create-alias --function-name cli-al --name BETA --function-version 2 --description b");
+
+  const json all = aws_json("list-aliases --function-name cli-al");
+  ASSERT_EQ(all["Aliases"].size(), 2u) << all.dump();
+  const json& beta = all["Aliases"][0];
+  const json& live = all["Aliases"][1];
+  EXPECT_EQ(beta["Name"], "BETA");
+  EXPECT_EQ(beta["AliasArn"], "arn:aws:lambda:us-east-1:000000000000:function:cli-al:BETA");
+  EXPECT_EQ(beta["FunctionVersion"], "2");
+  EXPECT_EQ(beta["Description"], "b");
+  EXPECT_FALSE(beta.contains("RoutingConfig"));
+  EXPECT_EQ(live["Name"], "LIVE");
+  EXPECT_EQ(live["RoutingConfig"]["AdditionalVersionWeights"]["2"], 0.5);
+  EXPECT_EQ(live["RevisionId"],
+            aws_json("get-alias --function-name cli-al --name LIVE")["RevisionId"]);
+
+  // One alias a page: the CLI follows NextMarker to the end.
+  EXPECT_EQ(aws_json("list-aliases --function-name cli-al --page-size 1")["Aliases"],
+            all["Aliases"]);
+  const json of_version = aws_json("list-aliases --function-name cli-al --function-version 2");
+  ASSERT_EQ(of_version["Aliases"].size(), 1u);
+  EXPECT_EQ(of_version["Aliases"][0]["Name"], "BETA");
+}
+
+// The same, with a settle delay: new functions are Pending and new configs IN_PROGRESS for it.
+class LambdaCliSettlingTest : public LambdaCliTest {
+ protected:
+  std::chrono::milliseconds settle_delay() const override { return std::chrono::milliseconds(300); }
+};
+
+TEST_F(LambdaCliSettlingTest, CliManagesProvisionedConcurrency) {
+  const auto zip = dir_.write("function.zip", bootstrap_zip());
+  aws_json(
+      "create-function --function-name cli-pc --runtime provided.al2023 --handler bootstrap "
+      "--role arn:aws:iam::000000000000:role/r --zip-file fileb://" +
+      zip.string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  aws_json("publish-version --function-name cli-pc");
+  aws_json("create-alias --function-name cli-pc --name LIVE --function-version 1");
+
+  const json put = aws_json(
+      "put-provisioned-concurrency-config --function-name cli-pc --qualifier LIVE "
+      "--provisioned-concurrent-executions 2");
+  EXPECT_EQ(put["Status"], "IN_PROGRESS");
+  EXPECT_EQ(put["RequestedProvisionedConcurrentExecutions"], 2);
+  EXPECT_EQ(put["AllocatedProvisionedConcurrentExecutions"], 0);
+  EXPECT_EQ(put["AvailableProvisionedConcurrentExecutions"], 0);
+  const std::string get = "get-provisioned-concurrency-config --function-name cli-pc --qualifier ";
+  // READY once the settle delay is over (a CLI run alone takes about that long).
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  const json ready = aws_json(get + "LIVE");
+  EXPECT_EQ(ready["Status"], "READY");
+  EXPECT_EQ(ready["AllocatedProvisionedConcurrentExecutions"], 2);
+  EXPECT_EQ(ready["AvailableProvisionedConcurrentExecutions"], 2);
+  EXPECT_EQ(ready["LastModified"], put["LastModified"]);
+
+  const CliResult latest =
+      aws("put-provisioned-concurrency-config --function-name cli-pc --qualifier '$LATEST' "
+          "--provisioned-concurrent-executions 1");
+  EXPECT_EQ(latest.exit_code, 254);
+  EXPECT_NE(latest.err.find("(InvalidParameterValueException) when calling the "
+                            "PutProvisionedConcurrencyConfig operation: Provisioned Concurrency "
+                            "Configs cannot be applied to unpublished function versions."),
+            std::string::npos)
+      << latest.err;
+
+  const CliResult none = aws(get + "1");
+  EXPECT_EQ(none.exit_code, 254);
+  EXPECT_NE(none.err.find("(ProvisionedConcurrencyConfigNotFoundException) when calling the "
+                          "GetProvisionedConcurrencyConfig operation: No Provisioned Concurrency "
+                          "Config found for this function"),
+            std::string::npos)
+      << none.err;
+
+  const CliResult deleted =
+      aws("delete-provisioned-concurrency-config --function-name cli-pc --qualifier LIVE");
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(deleted.out, "");
+  const CliResult gone = aws(get + "LIVE");
+  EXPECT_EQ(gone.exit_code, 254);
+  EXPECT_NE(gone.err.find("ProvisionedConcurrencyConfigNotFoundException"), std::string::npos)
+      << gone.err;
 }
 
 }  // namespace

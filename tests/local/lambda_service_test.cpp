@@ -1,6 +1,7 @@
 // Lambda's control plane on the local endpoint, driven through the project's own LambdaClient
 // over a real loopback socket: lifecycle, state transitions, versions, aliases, Function URLs,
-// permissions, layers, Invoke (with a recording executor), validation and persistence.
+// permissions, layers, provisioned concurrency, Invoke (with a recording executor), validation
+// and persistence.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -111,10 +112,22 @@ class RecordingExecutor : public Executor {
     std::lock_guard lock(mutex_);
     retired.push_back(function_name);
   }
+  void provision(const std::string& function_name, std::vector<ProvisionedImage> images) override {
+    std::lock_guard lock(mutex_);
+    provisioned[function_name] = std::move(images);
+  }
   ExecutorStatus status() const override { return {"paths", 0, 0}; }
+  // Version → count the last provision() call asked of a function.
+  std::map<std::string, int> provisioned_counts(const std::string& function_name) {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, int> counts;
+    for (const auto& p : provisioned[function_name]) counts[p.image.version] = p.count;
+    return counts;
+  }
 
   std::vector<InvokeRequest> requests;
   std::vector<std::string> retired;
+  std::map<std::string, std::vector<ProvisionedImage>> provisioned;
   InvokeResult next;
 
  private:
@@ -898,6 +911,275 @@ TEST_F(LambdaServiceTest, StateSurvivesReopeningTheDataDir) {
   EXPECT_EQ(image.version, "1");
   EXPECT_EQ(image.environment.at("AA"), "1");
   EXPECT_TRUE(std::filesystem::exists(image.code_zip));
+}
+
+TEST_F(LambdaServiceTest, ListAliasesMatchesAwsShapesAndPages) {
+  create("la");
+  lambda().publish_version({{"FunctionName", "la"}});
+  lambda().update_function_configuration({{"FunctionName", "la"}, {"Timeout", 8}});
+  lambda().publish_version({{"FunctionName", "la"}});
+  // The aliases of TestLambdaAlias::test_alias_lifecycle, made the same way.
+  lambda().create_alias({{"FunctionName", "la"},
+                         {"Name", "aliasname1_1"},
+                         {"FunctionVersion", "1"},
+                         {"Description", "custom-alias"},
+                         {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 0.2}}}}}});
+  lambda().create_alias({{"FunctionName", "la"},
+                         {"Name", "aliasname1_2"},
+                         {"FunctionVersion", "1"},
+                         {"Description", "custom-alias"}});
+  lambda().create_alias(
+      {{"FunctionName", "la"}, {"Name", "aliasname1_3"}, {"FunctionVersion", "1"}});
+  lambda().create_alias({{"FunctionName", "la"},
+                         {"Name", "aliasname2"},
+                         {"FunctionVersion", "2"},
+                         {"Description", "custom-alias"}});
+
+  const json listed = lambda().list_aliases({{"FunctionName", "la"}});
+  const json aws = recording("TestLambdaAlias::test_alias_lifecycle", "list_aliases_for_fnname");
+  EXPECT_EQ(keys_of(listed), keys_of(aws));
+  ASSERT_EQ(listed["Aliases"].size(), aws["Aliases"].size());
+  for (std::size_t i = 0; i < aws["Aliases"].size(); ++i) {
+    const json& ours = listed["Aliases"][i];
+    const json& theirs = aws["Aliases"][i];
+    EXPECT_EQ(keys_of(ours), keys_of(theirs)) << ours.dump();
+    for (const char* member : {"Name", "FunctionVersion", "Description", "RoutingConfig"})
+      EXPECT_EQ(ours.value(member, json()), theirs.value(member, json())) << member;
+    EXPECT_EQ(ours["AliasArn"], kArn + "la:" + theirs["Name"].get<std::string>());
+    EXPECT_EQ(ours, lambda().get_alias({{"FunctionName", "la"}, {"Name", ours["Name"]}}));
+  }
+
+  auto names = [](const json& page) {
+    std::vector<std::string> out;
+    for (const auto& alias : page["Aliases"]) out.push_back(alias["Name"]);
+    return out;
+  };
+  // Only the aliases whose version is the one asked for (list_aliases_for_version).
+  EXPECT_EQ(names(lambda().list_aliases({{"FunctionName", "la"}, {"FunctionVersion", "1"}})),
+            names(recording("TestLambdaAlias::test_alias_lifecycle", "list_aliases_for_version")));
+
+  const json first = lambda().list_aliases({{"FunctionName", "la"}, {"MaxItems", 3}});
+  EXPECT_EQ(names(first),
+            (std::vector<std::string>{"aliasname1_1", "aliasname1_2", "aliasname1_3"}));
+  ASSERT_TRUE(first.contains("NextMarker")) << first.dump();
+  const json second =
+      lambda().list_aliases({{"FunctionName", "la"}, {"Marker", first["NextMarker"]}});
+  EXPECT_EQ(names(second), std::vector<std::string>{"aliasname2"});
+  EXPECT_FALSE(second.contains("NextMarker"));
+  EXPECT_EQ(lambda().list_all_aliases("la"), listed["Aliases"]);
+
+  lambda().delete_alias({{"FunctionName", "la"}, {"Name", "aliasname1_1"}});
+  EXPECT_EQ(names(lambda().list_aliases({{"FunctionName", "la"}})),
+            names(recording("TestLambdaAlias::test_alias_lifecycle",
+                            "list_aliases_for_fnname_afterdelete")));
+
+  const auto missing = error_of([&] { lambda().list_aliases({{"FunctionName", "nope"}}); });
+  EXPECT_EQ(missing.http_status(), 404);
+  EXPECT_EQ(missing.message(), "Function not found: " + kArn + "nope");
+  const auto zero = error_of([&] {
+    lambda().list_aliases({{"FunctionName", "la"}, {"MaxItems", 0}});
+  });
+  EXPECT_EQ(zero.code(), "ValidationException");
+}
+
+// AWS's message with the recording's placeholders filled for function `name` here.
+std::string local_message(std::string message, const std::string& name) {
+  const std::string arn = "arn:<partition>:lambda:<region>:111111111111:function:";
+  if (auto at = message.find(arn); at != std::string::npos) message.replace(at, arn.size(), kArn);
+  if (auto at = message.find("<function-name:1>"); at != std::string::npos)
+    message.replace(at, std::string("<function-name:1>").size(), name);
+  return message;
+}
+
+TEST_F(LambdaServiceTest, ProvisionedConcurrencyErrorsAreAwss) {
+  create("pc");
+  lambda().publish_version({{"FunctionName", "pc"}});
+  lambda().create_alias({{"FunctionName", "pc"}, {"Name", "LIVE"}, {"FunctionVersion", "1"}});
+  auto put = [&](const std::string& function, const std::string& qualifier, int count) {
+    return [=, this] {
+      lambda().put_provisioned_concurrency_config({{"FunctionName", function},
+                                                   {"Qualifier", qualifier},
+                                                   {"ProvisionedConcurrentExecutions", count}});
+    };
+  };
+  auto get = [&](const std::string& function, const std::string& qualifier) {
+    return [=, this] {
+      lambda().get_provisioned_concurrency_config(
+          {{"FunctionName", function}, {"Qualifier", qualifier}});
+    };
+  };
+  auto remove = [&](const std::string& function, const std::string& qualifier) {
+    return [=, this] {
+      lambda().delete_provisioned_concurrency_config(
+          {{"FunctionName", function}, {"Qualifier", qualifier}});
+    };
+  };
+  // TestLambdaProvisionedConcurrency::test_provisioned_concurrency_exceptions, case by case.
+  struct Case {
+    const char* recorded;
+    int status;
+    std::function<void()> call;
+  };
+  const std::vector<Case> cases = {
+      {"get_provisioned_config_doesnotexist", 404, get("pc", "1")},
+      {"get_provisioned_functionname_doesnotexist", 404, get("doesnotexist", "noalias")},
+      {"get_provisioned_qualifier_doesnotexist", 404, get("pc", "noalias")},
+      {"get_provisioned_version_doesnotexist", 404, get("pc", "10")},
+      {"get_provisioned_latest", 400, get("pc", "$LATEST")},
+      {"delete_provisioned_functionname_doesnotexist", 404, remove("doesnotexist", "1")},
+      {"delete_provisioned_qualifier_doesnotexist", 404, remove("pc", "noalias")},
+      {"delete_provisioned_version_doesnotexist", 404, remove("pc", "10")},
+      {"delete_provisioned_latest", 400, remove("pc", "$LATEST")},
+      {"put_provisioned_invalid_param_0", 400, put("pc", "1", 0)},
+      {"put_provisioned_functionname_doesnotexist_alias", 404, put("doesnotexist", "noalias", 1)},
+      {"put_provisioned_functionname_doesnotexist_version", 404, put("doesnotexist", "1", 1)},
+      {"put_provisioned_qualifier_doesnotexist", 404, put("pc", "doesnotexist", 1)},
+      {"put_provisioned_version_doesnotexist", 404, put("pc", "10", 1)},
+      {"put_provisioned_latest", 400, put("pc", "$LATEST", 1)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.recorded);
+    const json aws = recording(
+        "TestLambdaProvisionedConcurrency::test_provisioned_concurrency_exceptions", c.recorded);
+    const auto error = error_of(c.call);
+    EXPECT_EQ(error.http_status(), c.status);
+    EXPECT_EQ(error.code(), aws["Error"]["Code"]);
+    EXPECT_EQ(error.message(), local_message(aws["Error"]["Message"], "pc"));
+  }
+  // Deleting a config that is not there answers 204 (delete_provisioned_config_doesnotexist).
+  EXPECT_NO_THROW(remove("pc", "1")());
+  // The client's convenience tells "no config" from other errors.
+  EXPECT_FALSE(lambda().find_provisioned_concurrency_config("pc", "LIVE").has_value());
+  EXPECT_EQ(
+      error_of([&] { (void)lambda().find_provisioned_concurrency_config("pc", "nope"); }).code(),
+      "ResourceNotFoundException");
+  // Locally a function's configs may keep at most the executor's instances per function.
+  const auto too_many = error_of(put("pc", "LIVE", 101));
+  EXPECT_EQ(too_many.code(), "InvalidParameterValueException");
+  EXPECT_EQ(too_many.message(),
+            "Specified ConcurrentExecutions for function is greater than account's unreserved "
+            "concurrency [100].");
+  // An alias on $LATEST runs an unpublished version.
+  lambda().create_alias({{"FunctionName", "pc"}, {"Name", "DEV"}, {"FunctionVersion", "$LATEST"}});
+  EXPECT_EQ(error_of(put("pc", "DEV", 1)).message(),
+            "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
+}
+
+TEST_F(LambdaSettlingTest, ProvisionedConcurrencyLifecycleAsAws) {
+  create("pcl");
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // Pending → Active
+  lambda().publish_version({{"FunctionName", "pcl"}});
+  lambda().create_alias({{"FunctionName", "pcl"}, {"Name", "LIVE"}, {"FunctionVersion", "1"}});
+  const std::string lifecycle =
+      "TestLambdaProvisionedConcurrency::test_lambda_provisioned_lifecycle";
+  auto config = [](const std::string& qualifier, int count = 0) {
+    json input = {{"FunctionName", "pcl"}, {"Qualifier", qualifier}};
+    if (count > 0) input["ProvisionedConcurrentExecutions"] = count;
+    return input;
+  };
+
+  const json on_version = lambda().put_provisioned_concurrency_config(config("1", 1));
+  const json aws_put = recording(lifecycle, "put_provisioned_on_version");
+  EXPECT_EQ(keys_of(on_version), keys_of(aws_put));
+  for (const char* member :
+       {"AllocatedProvisionedConcurrentExecutions", "AvailableProvisionedConcurrentExecutions",
+        "RequestedProvisionedConcurrentExecutions", "Status"})
+    EXPECT_EQ(on_version[member], aws_put[member]) << member;
+  EXPECT_TRUE(std::regex_match(on_version["LastModified"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000)")))
+      << on_version["LastModified"];
+  EXPECT_EQ(executor->provisioned_counts("pcl"), (std::map<std::string, int>{{"1", 1}}));
+
+  // A version and an alias on it cannot both have one.
+  const auto alias_conflict =
+      error_of([&] { lambda().put_provisioned_concurrency_config(config("LIVE", 1)); });
+  EXPECT_EQ(alias_conflict.http_status(), 409);
+  EXPECT_EQ(alias_conflict.message(),
+            recording(lifecycle, "put_provisioned_on_alias_versionconflict")["Error"]["Message"]);
+  lambda().delete_provisioned_concurrency_config(config("1"));
+  const auto after_delete =
+      error_of([&] { lambda().get_provisioned_concurrency_config(config("1")); });
+  EXPECT_EQ(after_delete.http_status(), 404);
+  EXPECT_EQ(after_delete.code(), "ProvisionedConcurrencyConfigNotFoundException");
+  EXPECT_EQ(after_delete.message(), "No Provisioned Concurrency Config found for this function");
+  EXPECT_TRUE(executor->provisioned_counts("pcl").empty());
+
+  const json on_alias = lambda().put_provisioned_concurrency_config(config("LIVE", 2));
+  EXPECT_EQ(on_alias["Status"], "IN_PROGRESS");
+  EXPECT_EQ(on_alias["AllocatedProvisionedConcurrentExecutions"], 0);
+  EXPECT_EQ(executor->provisioned_counts("pcl"), (std::map<std::string, int>{{"1", 2}}));
+  const auto version_conflict =
+      error_of([&] { lambda().put_provisioned_concurrency_config(config("1", 1)); });
+  EXPECT_EQ(version_conflict.http_status(), 409);
+  EXPECT_EQ(version_conflict.message(),
+            recording(lifecycle, "put_provisioned_on_version_conflict")["Error"]["Message"]);
+
+  // IN_PROGRESS for the settle delay, then READY with all of it allocated and available
+  // (TestLambdaConcurrency::test_provisioned_concurrency_on_alias: prewait, postwait).
+  EXPECT_EQ(lambda().get_provisioned_concurrency_config(config("LIVE"))["Status"], "IN_PROGRESS");
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  const json ready = lambda().get_provisioned_concurrency_config(config("LIVE"));
+  EXPECT_EQ(ready, json({{"AllocatedProvisionedConcurrentExecutions", 2},
+                         {"AvailableProvisionedConcurrentExecutions", 2},
+                         {"RequestedProvisionedConcurrentExecutions", 2},
+                         {"Status", "READY"},
+                         {"LastModified", on_alias["LastModified"]}}));
+  EXPECT_EQ(lambda().find_provisioned_concurrency_config("pcl", "LIVE"), ready);
+
+  // Deleting the alias deletes its config (get_provisioned_alias_postaliasdelete).
+  lambda().delete_alias({{"FunctionName", "pcl"}, {"Name", "LIVE"}});
+  const auto alias_gone =
+      error_of([&] { lambda().get_provisioned_concurrency_config(config("LIVE")); });
+  EXPECT_EQ(alias_gone.code(), "ResourceNotFoundException");
+  EXPECT_EQ(alias_gone.message(), "Cannot find alias arn: " + kArn + "pcl:LIVE");
+  EXPECT_TRUE(executor->provisioned_counts("pcl").empty());
+}
+
+TEST_F(LambdaServiceTest, ProvisionedInstancesFollowTheAliasAndSurviveARestart) {
+  create("pcw");
+  lambda().publish_version({{"FunctionName", "pcw"}});
+  lambda().update_function_configuration({{"FunctionName", "pcw"}, {"Timeout", 8}});
+  lambda().publish_version({{"FunctionName", "pcw"}});
+  lambda().create_alias({{"FunctionName", "pcw"},
+                         {"Name", "LIVE"},
+                         {"FunctionVersion", "1"},
+                         {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 0.25}}}}}});
+  lambda().put_provisioned_concurrency_config(
+      {{"FunctionName", "pcw"}, {"Qualifier", "LIVE"}, {"ProvisionedConcurrentExecutions", 4}});
+  // A canary alias shares its instances out by the weights.
+  EXPECT_EQ(executor->provisioned_counts("pcw"), (std::map<std::string, int>{{"1", 3}, {"2", 1}}));
+  ASSERT_EQ(executor->provisioned["pcw"].size(), 2u);
+  EXPECT_EQ(executor->provisioned["pcw"][0].image.function_name, "pcw");
+  EXPECT_EQ(executor->provisioned["pcw"][1].image.timeout_s, 8);
+
+  // Promoted: all of them run the new version, and the config is brought up again.
+  lambda().update_alias({{"FunctionName", "pcw"},
+                         {"Name", "LIVE"},
+                         {"FunctionVersion", "2"},
+                         {"RoutingConfig", {{"AdditionalVersionWeights", json::object()}}}});
+  EXPECT_EQ(executor->provisioned_counts("pcw"), (std::map<std::string, int>{{"2", 4}}));
+
+  // A change of $LATEST retires the function's instances; the provisioned ones come back.
+  lambda().update_function_configuration({{"FunctionName", "pcw"}, {"Timeout", 9}});
+  EXPECT_EQ(executor->retired.back(), "pcw");
+  EXPECT_EQ(executor->provisioned_counts("pcw"), (std::map<std::string, int>{{"2", 4}}));
+
+  // After a restart the kept config asks for its instances again.
+  executor->provisioned.clear();
+  endpoint.reset();
+  open(std::chrono::milliseconds(0));
+  EXPECT_EQ(executor->provisioned_counts("pcw"), (std::map<std::string, int>{{"2", 4}}));
+  EXPECT_EQ(lambda().get_provisioned_concurrency_config(
+                {{"FunctionName", "pcw"}, {"Qualifier", "LIVE"}})["Status"],
+            "READY");
+
+  // Deleting the version the config names deletes the config; deleting the function, all.
+  lambda().put_provisioned_concurrency_config(
+      {{"FunctionName", "pcw"}, {"Qualifier", "1"}, {"ProvisionedConcurrentExecutions", 1}});
+  lambda().delete_function({{"FunctionName", "pcw"}, {"Qualifier", "1"}});
+  EXPECT_EQ(executor->provisioned_counts("pcw"), (std::map<std::string, int>{{"2", 4}}));
+  lambda().delete_function({{"FunctionName", "pcw"}});
+  EXPECT_TRUE(executor->provisioned_counts("pcw").empty());
 }
 
 }  // namespace

@@ -119,6 +119,39 @@ const Operation kDeleteAlias{
     .input = {{"FunctionName", Location::Uri, "FunctionName"}, {"Name", Location::Uri, "Name"}},
     .success_status = 204,
 };
+const Operation kListAliases{
+    .name = "ListAliases",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/{FunctionName}/aliases",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"FunctionVersion", Location::Query, "FunctionVersion"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"}},
+};
+const Operation kPutProvisionedConcurrencyConfig{
+    .name = "PutProvisionedConcurrencyConfig",
+    .method = "PUT",
+    .uri = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 202,
+    .body_members = true,
+};
+const Operation kGetProvisionedConcurrencyConfig{
+    .name = "GetProvisionedConcurrencyConfig",
+    .method = "GET",
+    .uri = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+};
+const Operation kDeleteProvisionedConcurrencyConfig{
+    .name = "DeleteProvisionedConcurrencyConfig",
+    .method = "DELETE",
+    .uri = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .success_status = 204,
+};
 const Operation kCreateFunctionUrlConfig{
     .name = "CreateFunctionUrlConfig",
     .uri = "/2021-10-31/functions/{FunctionName}/url",
@@ -225,6 +258,10 @@ const std::vector<const Operation*>& operations() {
       &kGetAlias,
       &kUpdateAlias,
       &kDeleteAlias,
+      &kListAliases,
+      &kPutProvisionedConcurrencyConfig,
+      &kGetProvisionedConcurrencyConfig,
+      &kDeleteProvisionedConcurrencyConfig,
       &kCreateFunctionUrlConfig,
       &kGetFunctionUrlConfig,
       &kUpdateFunctionUrlConfig,
@@ -298,6 +335,18 @@ json LambdaClient::update_alias(const json& input) const {
 }
 void LambdaClient::delete_alias(const json& input) const {
   client_.call(kDeleteAlias, Call{.input = input});
+}
+json LambdaClient::list_aliases(const json& input) const {
+  return client_.call(kListAliases, Call{.input = input}).output;
+}
+json LambdaClient::put_provisioned_concurrency_config(const json& input) const {
+  return client_.call(kPutProvisionedConcurrencyConfig, Call{.input = input}).output;
+}
+json LambdaClient::get_provisioned_concurrency_config(const json& input) const {
+  return client_.call(kGetProvisionedConcurrencyConfig, Call{.input = input}).output;
+}
+void LambdaClient::delete_provisioned_concurrency_config(const json& input) const {
+  client_.call(kDeleteProvisionedConcurrencyConfig, Call{.input = input});
 }
 json LambdaClient::create_function_url_config(const json& input) const {
   return client_.call(kCreateFunctionUrlConfig, Call{.input = input}).output;
@@ -385,11 +434,29 @@ std::optional<json> LambdaClient::find_policy(std::string_view function_name,
   return document;
 }
 
+std::optional<json> LambdaClient::find_provisioned_concurrency_config(
+    std::string_view function_name, std::string_view qualifier) const {
+  try {
+    return get_provisioned_concurrency_config(
+        {{"FunctionName", function_name}, {"Qualifier", qualifier}});
+  } catch (const AwsError& error) {
+    if (error.code() == "ProvisionedConcurrencyConfigNotFoundException") return std::nullopt;
+    throw;
+  }
+}
+
 json LambdaClient::list_all_versions(std::string_view function_name) const {
   const json pages =
       collect_pages({{"FunctionName", function_name}}, {"Marker", "NextMarker", {"Versions"}},
                     [this](const json& input) { return list_versions_by_function(input); });
   return pages["Versions"];
+}
+
+json LambdaClient::list_all_aliases(std::string_view function_name) const {
+  const json pages =
+      collect_pages({{"FunctionName", function_name}}, {"Marker", "NextMarker", {"Aliases"}},
+                    [this](const json& input) { return list_aliases(input); });
+  return pages["Aliases"];
 }
 
 json LambdaClient::list_all_layer_versions(std::string_view layer_name) const {

@@ -38,6 +38,11 @@ class LambdaClient {
   json get_alias(const json& input) const;
   json update_alias(const json& input) const;
   void delete_alias(const json& input) const;
+  json list_aliases(const json& input) const;
+  // 202: the config as stored, Status IN_PROGRESS until the instances are ready.
+  json put_provisioned_concurrency_config(const json& input) const;
+  json get_provisioned_concurrency_config(const json& input) const;
+  void delete_provisioned_concurrency_config(const json& input) const;
   json create_function_url_config(const json& input) const;
   json get_function_url_config(const json& input) const;
   json update_function_url_config(const json& input) const;
@@ -57,12 +62,19 @@ class LambdaClient {
   std::optional<json> find_alias(std::string_view function_name, std::string_view alias) const;
   std::optional<json> find_function_url_config(std::string_view function_name,
                                                std::string_view qualifier = {}) const;
+  // The provisioned concurrency config of a version or alias; nullopt when Lambda answers
+  // ProvisionedConcurrencyConfigNotFoundException (a missing function or alias still throws
+  // ResourceNotFoundException).
+  std::optional<json> find_provisioned_concurrency_config(std::string_view function_name,
+                                                          std::string_view qualifier) const;
   // The resource policy as a JSON document (GetPolicy's Policy string parsed); nullopt when the
   // function (or qualifier) has none.
   std::optional<json> find_policy(std::string_view function_name,
                                   std::string_view qualifier = {}) const;
   // Every page of ListVersionsByFunction (Marker → NextMarker): all Versions, $LATEST included.
   json list_all_versions(std::string_view function_name) const;
+  // Every page of ListAliases (Marker → NextMarker): all Aliases.
+  json list_all_aliases(std::string_view function_name) const;
   // Every page of ListLayerVersions (Marker → NextMarker): all LayerVersions.
   json list_all_layer_versions(std::string_view layer_name) const;
 

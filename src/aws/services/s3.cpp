@@ -47,6 +47,14 @@ const Operation kHeadBucket{
     .input = {{"Bucket", Location::Uri, "Bucket"},
               {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"}},
 };
+const Operation kDeleteBucket{
+    .name = "DeleteBucket",
+    .method = "DELETE",
+    .uri = "/{Bucket}",
+    .input = {{"Bucket", Location::Uri, "Bucket"},
+              {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"}},
+    .success_status = 204,
+};
 const Operation kPutObject{
     .name = "PutObject",
     .method = "PUT",
@@ -267,8 +275,8 @@ const Operation kListObjectsV2{
 
 const std::vector<const Operation*>& operations() {
   static const std::vector<const Operation*> all{
-      &kCreateBucket, &kHeadBucket,   &kPutObject,     &kHeadObject,
-      &kGetObject,    &kDeleteObject, &kListObjectsV2,
+      &kCreateBucket, &kHeadBucket, &kDeleteBucket, &kPutObject,
+      &kHeadObject,   &kGetObject,  &kDeleteObject, &kListObjectsV2,
   };
   return all;
 }
@@ -320,6 +328,10 @@ json S3Client::create_bucket(const json& input) const {
 
 void S3Client::head_bucket(const json& input) const {
   client_.call(kHeadBucket, Call{.input = input});
+}
+
+void S3Client::delete_bucket(const json& input) const {
+  client_.call(kDeleteBucket, Call{.input = input});
 }
 
 json S3Client::put_object(const json& input, std::string body) const {
@@ -396,6 +408,14 @@ json S3Client::list_all_objects(std::string_view bucket, std::string_view prefix
       std::move(input),
       {"ContinuationToken", "NextContinuationToken", {"Contents", "CommonPrefixes"}, "IsTruncated"},
       [this](const json& page_input) { return list_objects_v2(page_input); });
+}
+
+std::size_t S3Client::delete_all_objects(std::string_view bucket, std::string_view prefix) const {
+  // Listed to the end first: deleting while paging could move the continuation token's place.
+  const json objects = list_all_objects(bucket, prefix)["Contents"];
+  for (const json& object : objects)
+    delete_object({{"Bucket", bucket}, {"Key", object.value("Key", "")}});
+  return objects.size();
 }
 
 }  // namespace ld::aws

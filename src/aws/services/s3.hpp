@@ -1,5 +1,6 @@
 #pragma once
 // Amazon S3 (rest-xml, 2006-03-01): buckets and objects as the deployer stores code and layers.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ class S3Client {
   // is set to the client's region when the input has none.
   json create_bucket(const json& input) const;
   void head_bucket(const json& input) const;
+  // 204 when deleted; BucketNotEmpty (409) while it holds objects.
+  void delete_bucket(const json& input) const;
   json put_object(const json& input, std::string body) const;
   json head_object(const json& input) const;
   // The object's bytes are Result::body; its headers (ETag, ContentLength, ...) Result::output.
@@ -49,6 +52,10 @@ class S3Client {
   // {"Contents": [...], "CommonPrefixes": [...]}. Empty prefix / delimiter are not sent.
   json list_all_objects(std::string_view bucket, std::string_view prefix = {},
                         std::string_view delimiter = {}) const;
+
+  // Deletes every object under `prefix` (all of them when empty): ListObjectsV2 to the end, then
+  // one DeleteObject each. Answers how many were deleted.
+  std::size_t delete_all_objects(std::string_view bucket, std::string_view prefix = {}) const;
 
   const Client& client() const { return client_; }
 

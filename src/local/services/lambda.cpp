@@ -27,7 +27,12 @@ InvocationType invocation_type(const std::string& value) {
 
 LambdaService::LambdaService(State state, std::shared_ptr<Executor> executor, LambdaOptions options)
     : functions_(std::make_shared<LambdaFunctions>(std::move(state), options)),
-      executor_(std::move(executor)) {}
+      executor_(std::move(executor)) {
+  // Configs kept from an earlier run get their instances again.
+  if (executor_) {
+    for (const std::string& name : functions_->provisioned_functions()) provision(name);
+  }
+}
 
 const aws::ServiceInfo& LambdaService::info() const {
   return aws::kLambda;
@@ -54,7 +59,20 @@ ApiReply LambdaService::call(ApiCall& call) {
     const std::string name = lambda::parse_function_name(text(call.input, "FunctionName")).name;
     executor_->prepare(functions_->latest_image(name));
   }
+  // What provisioned concurrency keeps warm follows its configs, the aliases they name and the
+  // instances retired above.
+  const bool changes_provisioned = changes_code || op == "PutProvisionedConcurrencyConfig" ||
+                                   op == "DeleteProvisionedConcurrencyConfig" ||
+                                   op == "UpdateAlias" || op == "DeleteAlias";
+  if (changes_provisioned && executor_)
+    provision(lambda::parse_function_name(text(call.input, "FunctionName")).name);
   return reply;
+}
+
+void LambdaService::provision(const std::string& function_name) {
+  // Read and handed over in one step, so the last change's state is the one that stays.
+  std::lock_guard lock(provision_mutex_);
+  executor_->provision(function_name, functions_->provisioned_images(function_name));
 }
 
 ApiReply LambdaService::invoke(ApiCall& call) {

@@ -1,7 +1,10 @@
 #pragma once
 // Lambda on the local endpoint: the control plane (functions, versions, aliases, Function URL
-// configs, permissions, layers) over the endpoint's state, and Invoke through an Executor.
+// configs, permissions, layers, provisioned concurrency) over the endpoint's state, and Invoke
+// through an Executor.
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "local/executor.hpp"
 #include "local/service.hpp"
@@ -13,6 +16,8 @@ namespace ld::local {
 // Lambda (rest-json, 2015-03-31), answering the operations of the project's own LambdaClient.
 class LambdaService : public Service {
  public:
+  // Hands the executor the instances that provisioned concurrency configs kept in `state` ask
+  // for, and after that every change of them.
   LambdaService(State state, std::shared_ptr<Executor> executor, LambdaOptions options = {});
 
   const aws::ServiceInfo& info() const override;
@@ -27,9 +32,12 @@ class LambdaService : public Service {
 
  private:
   ApiReply invoke(ApiCall& call);
+  // Tells the executor what the function's provisioned concurrency configs keep warm now.
+  void provision(const std::string& function_name);
 
   std::shared_ptr<LambdaFunctions> functions_;
   std::shared_ptr<Executor> executor_;
+  std::mutex provision_mutex_;
 };
 
 }  // namespace ld::local

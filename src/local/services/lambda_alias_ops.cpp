@@ -1,4 +1,4 @@
-// Lambda's alias operations: CreateAlias, GetAlias, UpdateAlias, DeleteAlias.
+// Lambda's alias operations: CreateAlias, GetAlias, UpdateAlias, DeleteAlias, ListAliases.
 #include <cstdio>
 #include <string>
 
@@ -109,6 +109,8 @@ json update_alias(const Context& ctx) {
       text(ctx.in, "RevisionId") != uuid_of(alias.key + "#" + std::to_string(alias.revision)))
     precondition_failed();
   json& doc = alias.document;
+  const json targets_before = {doc.value("FunctionVersion", ""),
+                               doc.value("RoutingConfig", json::object())};
   if (has(ctx.in, "FunctionVersion")) {
     check_target_version(ctx, ref.name, text(ctx.in, "FunctionVersion"));
     doc["FunctionVersion"] = text(ctx.in, "FunctionVersion");
@@ -119,6 +121,9 @@ json update_alias(const Context& ctx) {
     doc["RoutingConfig"] = ctx.in["RoutingConfig"];
   }
   if (!ctx.records().put_if_revision(kAlias, alias.key, doc, alias.revision)) precondition_failed();
+  const json targets_after = {doc.value("FunctionVersion", ""),
+                              doc.value("RoutingConfig", json::object())};
+  if (targets_after != targets_before) reprovision_alias(ctx, ref.name, doc.value("Name", ""));
   return render_alias(ctx, *ctx.records().get(kAlias, alias.key), doc_arn(function.document));
 }
 
@@ -132,8 +137,36 @@ void delete_alias(const Context& ctx) {
       tx.remove(kUrl, key);
     }
     tx.remove(kPolicy, key);
+    tx.remove(kProvisioned, key);
     tx.remove(kAlias, key);
   });
+}
+
+json list_aliases(const Context& ctx) {
+  const FunctionRef ref = parse_function_name(text(ctx.in, "FunctionName"));
+  Record function = load_function(ctx, ref.name);
+  const std::string arn = doc_arn(function.document);
+  const std::string version = text(ctx.in, "FunctionVersion");
+  if (!version.empty() && version != "$LATEST" && !is_version_number(version)) {
+    fail_validation(version, "functionVersion",
+                    "Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)");
+  }
+  const long long max_items = checked_max_items(ctx.in, 10000);
+  // Names in byte order; the marker is the last name of the previous page, so a page still
+  // follows on when that alias was deleted in between.
+  const std::string marker = text(ctx.in, "Marker");
+  json out = {{"Aliases", json::array()}};
+  for (const auto& alias : ctx.records().list(kAlias, all_with_prefix(ref.name + "/")).records) {
+    const std::string name = alias.document.value("Name", "");
+    if (!marker.empty() && name <= marker) continue;
+    if (!version.empty() && alias.document.value("FunctionVersion", "") != version) continue;
+    if (static_cast<long long>(out["Aliases"].size()) == max_items) {
+      out["NextMarker"] = out["Aliases"].back()["Name"];
+      break;
+    }
+    out["Aliases"].push_back(render_alias(ctx, alias, arn));
+  }
+  return out;
 }
 
 }  // namespace ld::local::lambda

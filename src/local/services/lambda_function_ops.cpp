@@ -314,11 +314,14 @@ void delete_function(const Context& ctx) {
       conflict("Unable to delete version because the following aliases reference it: [" + names +
                "]");
     }
-    ctx.records().remove(kVersion, version->key);
+    ctx.records().transaction([&](Records::Tx& tx) {
+      tx.remove(kProvisioned, ref.name + "/" + version->document.value("version", ""));
+      tx.remove(kVersion, version->key);
+    });
     return;
   }
   ctx.records().transaction([&](Records::Tx& tx) {
-    for (std::string_view kind : {kVersion, kAlias, kPolicy}) {
+    for (std::string_view kind : {kVersion, kAlias, kPolicy, kProvisioned}) {
       for (const auto& record : tx.list(kind, all_with_prefix(ref.name + "/")).records)
         tx.remove(kind, record.key);
     }

@@ -1,6 +1,8 @@
 #include "local/services/lambda_functions.hpp"
 
+#include <cmath>
 #include <random>
+#include <set>
 
 #include "core/hash.hpp"
 #include "local/services/lambda_ops.hpp"
@@ -58,6 +60,10 @@ json LambdaFunctions::dispatch(const ApiCall& call) {
   if (op == "GetAlias") return get_alias(ctx);
   if (op == "UpdateAlias") return update_alias(ctx);
   if (op == "DeleteAlias") return delete_alias(ctx), json::object();
+  if (op == "ListAliases") return list_aliases(ctx);
+  if (op == "PutProvisionedConcurrencyConfig") return put_provisioned(ctx);
+  if (op == "GetProvisionedConcurrencyConfig") return get_provisioned(ctx);
+  if (op == "DeleteProvisionedConcurrencyConfig") return delete_provisioned(ctx), json::object();
   if (op == "CreateFunctionUrlConfig") return create_url(ctx);
   if (op == "GetFunctionUrlConfig") return get_url(ctx);
   if (op == "UpdateFunctionUrlConfig") return update_url(ctx);
@@ -194,6 +200,51 @@ FunctionImage LambdaFunctions::latest_image(const std::string& function_name) {
   ApiCall call;
   const Context ctx{state_, options_, call, call.input, state_.now()};
   return build_image(ctx, load_function(ctx, function_name), "$LATEST");
+}
+
+std::vector<ProvisionedImage> LambdaFunctions::provisioned_images(
+    const std::string& function_name) {
+  std::lock_guard lock(mutex_);
+  ApiCall call;
+  const Context ctx{state_, options_, call, call.input, state_.now()};
+  auto function = state_.records->get(kFunction, function_name);
+  if (!function) return {};
+  std::map<std::string, int> counts;  // by version
+  for (const auto& config :
+       state_.records->list(kProvisioned, all_with_prefix(function_name + "/")).records) {
+    const std::string qualifier = config.document.value("qualifier", "");
+    const int requested = config.document.value("requested", 0);
+    if (is_version_number(qualifier)) {
+      counts[qualifier] += requested;
+      continue;
+    }
+    auto alias = find_alias(ctx, function_name, qualifier);
+    if (!alias) continue;
+    int primary = requested;
+    const json weights = alias->document.value("RoutingConfig", json::object())
+                             .value("AdditionalVersionWeights", json::object());
+    for (const auto& [other, weight] : weights.items()) {
+      const int share = static_cast<int>(std::lround(requested * weight.get<double>()));
+      counts[other] += share;
+      primary -= share;
+    }
+    counts[alias->document.value("FunctionVersion", "$LATEST")] += primary;
+  }
+  std::vector<ProvisionedImage> images;
+  for (const auto& [version, count] : counts) {
+    if (count <= 0) continue;
+    if (version != "$LATEST" && !find_version(ctx, function_name, version)) continue;
+    images.push_back({build_image(ctx, *function, version), count});
+  }
+  return images;
+}
+
+std::vector<std::string> LambdaFunctions::provisioned_functions() {
+  std::lock_guard lock(mutex_);
+  std::set<std::string> names;
+  for (const auto& config : state_.records->list(kProvisioned, all_with_prefix("")).records)
+    names.insert(config.document.value("function", ""));
+  return {names.begin(), names.end()};
 }
 
 std::optional<UrlTarget> LambdaFunctions::url_target(std::string_view url_id) {

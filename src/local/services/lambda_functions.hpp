@@ -1,9 +1,10 @@
 #pragma once
 // Lambda's control-plane state on the local endpoint: functions, published versions, aliases,
-// Function URL configs, resource policies and layers, kept as records ("lambda.function",
-// "lambda.version", "lambda.alias", "lambda.url", "lambda.policy", "lambda.layer") with the zips
-// in the blob store. Also what the Function URL gateway asks: which function a URL id names,
-// the image to run and whether the URL's policy lets anyone in.
+// Function URL configs, resource policies, layers and provisioned concurrency configs, kept as
+// records ("lambda.function", "lambda.version", "lambda.alias", "lambda.url", "lambda.policy",
+// "lambda.layer", "lambda.provisioned") with the zips in the blob store. Also what the Function
+// URL gateway asks: which function a URL id names, the image to run and whether the URL's policy
+// lets anyone in; and what provisioned concurrency keeps warm.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -28,6 +29,9 @@ struct LambdaOptions {
   std::chrono::milliseconds settle_delay{300};
   // The endpoint's port, for FunctionUrl and Code.Location (0 until the server is bound).
   int endpoint_port = 4566;
+  // The executor's instances per function: a function's provisioned concurrency, all configs
+  // together, may not ask for more.
+  int concurrency_limit = 100;
 };
 
 // What a Function URL id stands for.
@@ -64,6 +68,13 @@ class LambdaFunctions {
   // What $LATEST of a function runs, whatever its state (for the executor to prepare its files
   // while the function is still Pending). Throws ResourceNotFoundException.
   FunctionImage latest_image(const std::string& function_name);
+
+  // What provisioned concurrency keeps warm for a function: the version each config's qualifier
+  // runs (an alias's routing weights share its count out between its two versions), with the
+  // counts summed per version. Empty when the function has no config (or does not exist).
+  std::vector<ProvisionedImage> provisioned_images(const std::string& function_name);
+  // The functions that have provisioned concurrency configs (to warm after a restart).
+  std::vector<std::string> provisioned_functions();
 
   // The Function URL whose id (the host's first label) is `url_id`.
   std::optional<UrlTarget> url_target(std::string_view url_id);

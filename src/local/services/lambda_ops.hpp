@@ -21,6 +21,15 @@ nlohmann::json create_alias(const Context& ctx);
 nlohmann::json get_alias(const Context& ctx);
 nlohmann::json update_alias(const Context& ctx);
 void delete_alias(const Context& ctx);
+nlohmann::json list_aliases(const Context& ctx);
+
+// Provisioned concurrency configs (lambda_provisioned_ops.cpp).
+nlohmann::json put_provisioned(const Context& ctx);
+nlohmann::json get_provisioned(const Context& ctx);
+void delete_provisioned(const Context& ctx);
+// Marks an alias's config IN_PROGRESS again after the alias moved (its instances move too).
+void reprovision_alias(const Context& ctx, const std::string& function_name,
+                       const std::string& alias);
 
 // Function URL configs (lambda_url_ops.cpp).
 nlohmann::json create_url(const Context& ctx);

@@ -23,6 +23,8 @@ constexpr std::string_view kUrlId = "lambda.url-id";
 constexpr std::string_view kPolicy = "lambda.policy";
 constexpr std::string_view kLayer = "lambda.layer";
 constexpr std::string_view kLayerHead = "lambda.layer-head";
+// Provisioned concurrency configs, keyed "function/qualifier" (a version number or an alias).
+constexpr std::string_view kProvisioned = "lambda.provisioned";
 
 inline const std::string kNoSuchResource = "The resource you requested does not exist.";
 
