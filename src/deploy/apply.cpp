@@ -1,6 +1,7 @@
 #include "deploy/apply.hpp"
 
 #include "aws/error.hpp"
+#include "deploy/live_record.hpp"
 
 namespace ld::deploy {
 
@@ -88,6 +89,10 @@ class Runner {
         return add_permission(action);
       case ActionKind::PutAlarm:
         return put_alarm(action);
+      case ActionKind::PutProvisioned:
+        return put_provisioned();
+      case ActionKind::DeleteProvisioned:
+        return delete_provisioned();
     }
     throw Error("unknown action");
   }
@@ -264,19 +269,41 @@ class Runner {
 
   std::string move_alias(const Action& action, bool create) {
     const std::string version = target_version(action);
-    const std::string previous = o_.alias ? o_.alias->value("FunctionVersion", "") : std::string();
+    const std::string primary = o_.alias ? o_.alias->value("FunctionVersion", "") : std::string();
+    LiveRecord record =
+        o_.alias ? LiveRecord::parse(o_.alias->value("Description", "")) : LiveRecord{};
+    record.release = d_.version;
+    record.commit = d_.commit;
+    record.at = options_.now_iso8601;
+    record.by = options_.caller;
+    nlohmann::json weights = nlohmann::json::object();
+    std::string serving = version;
+    if (action.weight > 0) {
+      // A canary: the primary keeps serving (and keeps its record of the version before it).
+      serving = primary;
+      weights[version] = action.weight;
+      record.canary = version;
+    } else {
+      record.previous = primary;
+      record.canary.clear();
+    }
     nlohmann::json input = {{"FunctionName", function()},
                             {"Name", std::string(kLiveAlias)},
-                            {"FunctionVersion", version},
-                            {"Description", alias_description(d_, previous, options_)}};
+                            {"FunctionVersion", serving},
+                            {"Description", record.format()}};
     if (create) {
       c_.lambda.create_alias(input);
     } else {
-      input["RoutingConfig"] = {{"AdditionalVersionWeights", nlohmann::json::object()}};
+      input["RoutingConfig"] = {{"AdditionalVersionWeights", weights}};
       c_.lambda.update_alias(input);
     }
-    applied_.live = version;
-    result_.live_version = version;
+    applied_.live = serving;
+    result_.live_version = serving;
+    if (action.weight > 0) {
+      result_.canary_version = version;
+      return std::string(kLiveAlias) + " → " + serving + ", " +
+             std::to_string(static_cast<int>(action.weight * 100 + 0.5)) + "% → " + version;
+    }
     return std::string(kLiveAlias) + " → " + version;
   }
 
@@ -326,6 +353,42 @@ class Runner {
     return action.key;
   }
 
+  // Allocation takes a while on AWS (Status IN_PROGRESS, then READY or FAILED): waited for, so
+  // the deploy ends with the instances there.
+  std::string put_provisioned() {
+    const int wanted = *d_.provisioned_concurrency;
+    retry_on_conflict(
+        [&] {
+          return c_.lambda.put_provisioned_concurrency_config(
+              {{"FunctionName", function()},
+               {"Qualifier", std::string(kLiveAlias)},
+               {"ProvisionedConcurrentExecutions", wanted}});
+        },
+        c_.lambda, function(), options_.wait, progress_);
+    auto delay = options_.wait.first_poll;
+    const auto deadline = std::chrono::steady_clock::now() + options_.wait.timeout;
+    while (true) {
+      const auto config = c_.lambda.find_provisioned_concurrency_config(function(), kLiveAlias);
+      const std::string status = config ? config->value("Status", "") : "";
+      if (status == "READY") return std::to_string(wanted) + " instances READY";
+      if (status == "FAILED")
+        throw Error("provisioned concurrency of " + function() + ":" + std::string(kLiveAlias) +
+                    " FAILED: " + config->value("StatusReason", "(no reason given)"));
+      if (std::chrono::steady_clock::now() > deadline)
+        throw Error("provisioned concurrency of " + function() + " was not READY in time (" +
+                    status + ")");
+      progress_.waiting("provisioned concurrency " + status);
+      pause(delay, options_.wait.cancelled);
+      delay = std::min(options_.wait.max_poll, delay * 3 / 2);
+    }
+  }
+
+  std::string delete_provisioned() {
+    c_.lambda.delete_provisioned_concurrency_config(
+        {{"FunctionName", function()}, {"Qualifier", std::string(kLiveAlias)}});
+    return "deleted";
+  }
+
   std::string put_alarm(const Action& action) {
     for (const auto& alarm : d_.alarms) {
       if (alarm.value("AlarmName", "") != action.key) continue;
@@ -353,16 +416,6 @@ ApplyError::ApplyError(std::size_t index, const Action& action, const std::strin
       cause_(cause),
       action_(action_name(action.kind)),
       aws_code_(std::move(aws_code)) {}
-
-std::string alias_description(const Desired& desired, const std::string& previous,
-                              const ApplyOptions& options) {
-  std::string text = "lambdeploy previous=" + (previous.empty() ? "none" : previous) +
-                     " release=" + desired.version;
-  if (!desired.commit.empty()) text += " commit=" + desired.commit;
-  if (!options.now_iso8601.empty()) text += " at=" + options.now_iso8601;
-  if (!options.caller.empty()) text += " by=" + options.caller;
-  return text.size() > 256 ? text.substr(0, 256) : text;
-}
 
 ApplyResult apply(const Plan& plan, const Desired& desired, const Observed& observed,
                   const Clients& clients, const ApplyOptions& options, Progress& progress) {

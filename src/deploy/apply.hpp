@@ -21,7 +21,8 @@ namespace ld::deploy {
 
 struct ApplyOptions {
   WaitPolicy wait;
-  // Who deploys (STS's Arn) and when: recorded in LIVE's description with the version before.
+  // Who deploys (STS's Arn) and when: recorded in LIVE's description (LiveRecord) with the
+  // version it served before.
   std::string caller;
   std::string now_iso8601;
   // Called after action N (1-based) has finished: the fault-injection seam (tests stop the
@@ -41,7 +42,8 @@ struct ActionOutcome {
 // What the stage is after the plan ran.
 struct ApplyResult {
   std::vector<ActionOutcome> outcomes;  // one per action, in order
-  std::string live_version;             // what LIVE serves
+  std::string live_version;             // what LIVE serves (its primary version)
+  std::string canary_version;           // the version a canary routes a share to ("" = none)
   std::string published_version;        // "" when none was published
   std::string function_url;             // "" when the stage has none
   std::vector<CheckResult> checks;      // the invoke checks made
@@ -68,9 +70,5 @@ class ApplyError : public Error {
 // done; LIVE has not moved unless the failing action came after its move), or Cancelled.
 ApplyResult apply(const Plan& plan, const Desired& desired, const Observed& observed,
                   const Clients& clients, const ApplyOptions& options, Progress& progress);
-
-// LIVE's description: the version it served before, the service version, commit, time, caller.
-std::string alias_description(const Desired& desired, const std::string& previous,
-                              const ApplyOptions& options);
 
 }  // namespace ld::deploy

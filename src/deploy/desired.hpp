@@ -79,6 +79,12 @@ struct Desired {
   std::string role_arn;
   bool role_is_ours = true;  // {function}-role, created and kept by the deploy
 
+  // A canary: LIVE keeps the version it serves as primary and routes this share (1..99 %) to
+  // the new one. None on a first deploy (there is nothing to keep) or without one.
+  std::optional<int> canary_percent;
+  // Instances kept initialised for LIVE (PutProvisionedConcurrencyConfig); none when unset.
+  std::optional<int> provisioned_concurrency;
+
   std::optional<DesiredUrl> url;
   int log_retention_days = 14;
   std::vector<json> alarms;  // PutMetricAlarm inputs

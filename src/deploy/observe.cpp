@@ -46,6 +46,7 @@ void observe_function(const aws::LambdaClient& lambda, const Desired& desired, O
   if (!out.alias) return;
   out.url = lambda.find_function_url_config(name, kLiveAlias);
   out.policy = lambda.find_policy(name, kLiveAlias);
+  out.provisioned = lambda.find_provisioned_concurrency_config(name, kLiveAlias);
 }
 
 void observe_role(const aws::IamClient& iam, const Desired& desired, Observed& out) {

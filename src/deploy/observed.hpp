@@ -32,11 +32,12 @@ struct Observed {
   std::optional<json> role;         // GetRole's Role
   std::optional<json> role_policy;  // the inline policy's document
 
-  std::optional<json> function;  // $LATEST's FunctionConfiguration
-  std::vector<json> versions;    // published versions' configurations, oldest first
-  std::optional<json> alias;     // alias LIVE
-  std::optional<json> url;       // the Function URL on LIVE
-  std::optional<json> policy;    // LIVE's resource policy document
+  std::optional<json> function;     // $LATEST's FunctionConfiguration
+  std::vector<json> versions;       // published versions' configurations, oldest first
+  std::optional<json> alias;        // alias LIVE
+  std::optional<json> url;          // the Function URL on LIVE
+  std::optional<json> policy;       // LIVE's resource policy document
+  std::optional<json> provisioned;  // LIVE's provisioned concurrency config
 
   std::optional<json> log_group;
   std::map<std::string, json> alarms;  // by AlarmName

@@ -155,12 +155,17 @@ std::string megabytes(std::uint64_t bytes) {
   return text;
 }
 
-bool alias_weighted(const json& alias) {
+// The alias's AdditionalVersionWeights ({} when it has none).
+json alias_weights(const json& alias) {
   const json routing = alias.value("RoutingConfig", json::object());
   const json weights = routing.is_object()
                            ? routing.value("AdditionalVersionWeights", json::object())
                            : json::object();
-  return weights.is_object() && !weights.empty();
+  return weights.is_object() ? weights : json::object();
+}
+
+bool alias_weighted(const json& alias) {
+  return !alias_weights(alias).empty();
 }
 
 }  // namespace
@@ -207,6 +212,10 @@ const char* action_name(ActionKind kind) {
       return "add-permission";
     case ActionKind::PutAlarm:
       return "put-alarm";
+    case ActionKind::PutProvisioned:
+      return "put-provisioned-concurrency";
+    case ActionKind::DeleteProvisioned:
+      return "delete-provisioned-concurrency";
   }
   return "unknown";
 }
@@ -389,50 +398,84 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
   plan.live_before = observed.alias ? observed.alias->value("FunctionVersion", "") : "";
   const std::string target =
       function_changes ? std::string() : observed.version_matching(desired.fingerprint(layers));
-  const ActionKind alias_kind = observed.alias ? ActionKind::UpdateAlias : ActionKind::CreateAlias;
   const std::string live = std::string(kLiveAlias);
+  // A canary needs a LIVE to keep serving; it is pointless when LIVE already serves the target.
+  const bool canary =
+      desired.canary_percent && observed.alias && (target.empty() || plan.live_before != target);
+  plan.canary = canary;
+  const double weight = canary ? *desired.canary_percent / 100.0 : 0.0;
+  const std::string check_summary_tail =
+      " with " + desired.invoke_check.payload + " (expect " +
+      (desired.invoke_check.error_type.empty() ? std::string("success")
+                                               : desired.invoke_check.error_type) +
+      ")";
+  auto move_alias = [&](const std::string& version) {
+    const std::string shown =
+        version.empty() ? std::string("the new version") : "version " + version;
+    Action move{observed.alias ? ActionKind::UpdateAlias : ActionKind::CreateAlias,
+                "alias " + live,
+                (observed.alias ? "move " : "create ") + live + " → " + shown,
+                {},
+                "",
+                version};
+    if (canary) {
+      move.weight = weight;
+      move.summary = "route " + std::to_string(*desired.canary_percent) + "% of " + live + " to " +
+                     shown + " (version " + plan.live_before + " keeps the rest)";
+      move.diff = {"RoutingConfig.AdditionalVersionWeights: " + shown + " = " +
+                   std::to_string(*desired.canary_percent) + "%"};
+    } else if (observed.alias) {
+      if (plan.live_before != version)
+        move.diff.push_back("FunctionVersion: " + plan.live_before + " → " +
+                            (version.empty() ? std::string("(new)") : version));
+      if (alias_weighted(*observed.alias)) move.diff.emplace_back("- RoutingConfig (weights)");
+    }
+    add(std::move(move));
+  };
   if (target.empty()) {
     add({ActionKind::PublishVersion, "function " + function,
          "publish a version of " + function + " (" + desired.version_description() + ")"});
     add({ActionKind::CheckVersion,
          "function " + function,
-         "invoke the new version with " + desired.invoke_check.payload + " (expect " +
-             (desired.invoke_check.error_type.empty() ? std::string("success")
-                                                      : desired.invoke_check.error_type) +
-             ")",
+         "invoke the new version" + check_summary_tail,
          {},
          "",
          "",
          false});
-    Action move{alias_kind, "alias " + live,
-                (observed.alias ? "move " : "create ") + live + " → the new version"};
-    if (!plan.live_before.empty())
-      move.diff = {"FunctionVersion: " + plan.live_before + " → (new)"};
-    add(std::move(move));
-    plan.live_after = "new";
+    move_alias("");
+    plan.live_after = canary ? plan.live_before : "new";
   } else {
-    plan.live_after = target;
-    if (!observed.alias || plan.live_before != target || alias_weighted(*observed.alias)) {
+    plan.live_after = canary ? plan.live_before : target;
+    const bool serving =
+        observed.alias && plan.live_before == target && !alias_weighted(*observed.alias);
+    const bool canary_in_place =
+        canary && alias_weights(*observed.alias) == json({{target, weight}});
+    if (!serving && !canary_in_place) {
       add({ActionKind::CheckVersion,
            "function " + function + ":" + target,
-           "invoke version " + target + " with " + desired.invoke_check.payload,
+           "invoke version " + target + check_summary_tail,
            {},
            "",
            target,
            false});
-      Action move{alias_kind,
-                  "alias " + live,
-                  (observed.alias ? "move " : "create ") + live + " → version " + target,
-                  {},
-                  "",
-                  target};
-      if (observed.alias) {
-        if (plan.live_before != target)
-          move.diff = {"FunctionVersion: " + plan.live_before + " → " + target};
-        if (alias_weighted(*observed.alias)) move.diff.emplace_back("- RoutingConfig (weights)");
-      }
-      add(std::move(move));
+      move_alias(target);
     }
+  }
+
+  const int provisioned = observed.provisioned ? observed.provisioned->value(
+                                                     "RequestedProvisionedConcurrentExecutions", 0)
+                                               : 0;
+  if (desired.provisioned_concurrency && *desired.provisioned_concurrency != provisioned) {
+    Action action{ActionKind::PutProvisioned, "provisioned concurrency " + function + ":" + live,
+                  "keep " + std::to_string(*desired.provisioned_concurrency) + " instances of " +
+                      live + " initialised"};
+    if (observed.provisioned)
+      action.diff = {"RequestedProvisionedConcurrentExecutions: " + std::to_string(provisioned) +
+                     " → " + std::to_string(*desired.provisioned_concurrency)};
+    add(std::move(action));
+  } else if (!desired.provisioned_concurrency && observed.provisioned) {
+    add({ActionKind::DeleteProvisioned, "provisioned concurrency " + function + ":" + live,
+         "stop keeping " + std::to_string(provisioned) + " instances of " + live + " initialised"});
   }
 
   if (desired.url) {

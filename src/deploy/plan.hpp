@@ -29,8 +29,10 @@ enum class ActionKind {
   UpdateAlias,          // LIVE → version
   CreateUrl,            // Function URL on LIVE
   UpdateUrl,
-  AddPermission,  // one of the URL's two resource-policy statements
-  PutAlarm,       // PutMetricAlarm
+  AddPermission,      // one of the URL's two resource-policy statements
+  PutAlarm,           // PutMetricAlarm
+  PutProvisioned,     // PutProvisionedConcurrencyConfig on LIVE
+  DeleteProvisioned,  // DeleteProvisionedConcurrencyConfig on LIVE
 };
 
 // "create-bucket", "update-code", ... (for --json and logs).
@@ -45,6 +47,7 @@ struct Action {
   std::string key = {};                // dependency, parameter, statement or alarm name
   std::string version = {};            // CheckVersion / aliases: the version ("" = just published)
   bool mutating = true;                // CheckVersion is not
+  double weight = 0;                   // UpdateAlias of a canary: the new version's share (0..1)
 };
 
 // The ordered actions, and what LIVE serves before and after them.
@@ -52,6 +55,7 @@ struct Plan {
   std::vector<Action> actions;
   std::string live_before;  // the version LIVE points at now ("" when there is no LIVE)
   std::string live_after;   // after the plan ("new" when PublishVersion makes it)
+  bool canary = false;      // LIVE's primary stays; the new version gets a share
   bool empty() const { return actions.empty(); }
   std::size_t mutating_count() const;
 };

@@ -40,6 +40,7 @@ Prepared prepare_stage(const Config& config, const StageSpec& stage, const Clien
   inputs.generate_missing_secrets = options.generate_missing_secrets;
   inputs.random_secret = random_hex_secret;
   prepared.desired = resolve_stage(config, stage, inputs);
+  prepared.desired.canary_percent = options.canary_percent;
   check_limits(prepared.desired);
   prepared.observed = observe(clients, prepared.desired);
   prepared.plan = make_plan(prepared.desired, prepared.observed);

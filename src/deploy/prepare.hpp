@@ -2,6 +2,7 @@
 // The read-only half of a deploy, shared by `plan` and `deploy`: the package, who the caller is,
 // the stage resolved with that caller's account, Lambda's limits checked, the stage observed and
 // the plan made. Nothing here changes anything in AWS.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@ namespace ld::deploy {
 struct PrepareOptions {
   PackageRequest package;
   bool generate_missing_secrets = false;  // the local endpoint only
+  std::optional<int> canary_percent;      // route this share of LIVE to the new version
   Lookup env;                             // the deployer's environment (empty: the process's)
 };
 

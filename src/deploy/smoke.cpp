@@ -4,6 +4,7 @@
 
 #include "aws/http.hpp"
 #include "core/encoding.hpp"
+#include "core/strings.hpp"
 
 namespace ld::deploy {
 
@@ -99,13 +100,78 @@ CheckResult check_invoke(const aws::LambdaClient& lambda, const Desired& desired
   return result;
 }
 
+namespace {
+
+// What one check expects of an answer: "" when it passes, else what was wrong.
+std::string judge(const SmokeSpec& check, int status, const std::string& body,
+                  const std::vector<std::string>& releases) {
+  if (status != check.status)
+    return "status " + std::to_string(status) + ", expected " + std::to_string(check.status);
+  if (!check.contains) return "";
+  std::string wanted_any;
+  for (const auto& release : releases) {
+    const std::string wanted = replace_version(*check.contains, release);
+    if (body.find(wanted) != std::string::npos) return "";
+    wanted_any += (wanted_any.empty() ? "" : " or ") + wanted;
+  }
+  return "the body does not contain " + wanted_any;
+}
+
+std::string check_name(const SmokeSpec& check) {
+  return check.method + " " + check.path + (check.with_key ? "" : " (no key)") + " → " +
+         std::to_string(check.status);
+}
+
+// The Function URL event (payload format 2.0) of one check's request.
+nlohmann::json url_event(const SmokeSpec& check, const Desired& desired) {
+  std::string path = check.path;
+  std::string query;
+  if (auto q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path.resize(q);
+  }
+  nlohmann::json headers = {{"host", "lambdeploy-check.lambda-url.invalid"},
+                            {"user-agent", "lambdeploy"}};
+  if (check.with_key && desired.api_key)
+    headers[to_lower(desired.api_key->header)] = desired.api_key->value;
+  if (check.body) headers["content-type"] = "application/json";
+  nlohmann::json event = {{"version", "2.0"},
+                          {"routeKey", "$default"},
+                          {"rawPath", path},
+                          {"rawQueryString", query},
+                          {"headers", headers},
+                          {"requestContext",
+                           {{"accountId", "anonymous"},
+                            {"apiId", "lambdeploy-check"},
+                            {"domainName", "lambdeploy-check.lambda-url.invalid"},
+                            {"domainPrefix", "lambdeploy-check"},
+                            {"http",
+                             {{"method", check.method},
+                              {"path", path},
+                              {"protocol", "HTTP/1.1"},
+                              {"sourceIp", "127.0.0.1"},
+                              {"userAgent", "lambdeploy"}}},
+                            {"requestId", "lambdeploy-check"},
+                            {"routeKey", "$default"},
+                            {"stage", "$default"},
+                            {"time", "01/Jan/2026:00:00:00 +0000"},
+                            {"timeEpoch", 1767225600000LL}}},
+                          {"isBase64Encoded", false}};
+  if (check.body) event["body"] = *check.body;
+  return event;
+}
+
+}  // namespace
+
 std::vector<CheckResult> run_smoke(Transport& transport, const std::string& function_url,
-                                   const Desired& desired) {
+                                   const Desired& desired,
+                                   const std::vector<std::string>& releases) {
+  const std::vector<std::string> accepted =
+      releases.empty() ? std::vector<std::string>{desired.version} : releases;
   std::vector<CheckResult> results;
   for (const auto& check : desired.smoke) {
     CheckResult result;
-    result.name = check.method + " " + check.path + (check.with_key ? "" : " (no key)") + " → " +
-                  std::to_string(check.status);
+    result.name = check_name(check);
     HttpRequest request = url_request(function_url, check.method, check.path);
     if (check.with_key && desired.api_key)
       request.headers.set(desired.api_key->header, desired.api_key->value);
@@ -117,23 +183,47 @@ std::vector<CheckResult> run_smoke(Transport& transport, const std::string& func
     try {
       const HttpResponse response = transport.send(request);
       result.took = since(start);
-      result.passed = response.status == check.status;
-      std::string problem;
-      if (!result.passed)
-        problem = "status " + std::to_string(response.status) + ", expected " +
-                  std::to_string(check.status);
-      if (result.passed && check.contains) {
-        const std::string wanted = replace_version(*check.contains, desired.version);
-        if (response.body.find(wanted) == std::string::npos) {
-          result.passed = false;
-          problem = "the body does not contain " + wanted;
-        }
-      }
+      const std::string problem = judge(check, response.status, response.body, accepted);
+      result.passed = problem.empty();
       result.detail =
           result.passed ? clipped(response.body, 120) : problem + ": " + clipped(response.body);
     } catch (const std::exception& error) {
       result.took = since(start);
       result.detail = std::string("no answer: ") + error.what();
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+std::vector<CheckResult> run_smoke_on_version(const aws::LambdaClient& lambda,
+                                              const Desired& desired, const std::string& version) {
+  std::vector<CheckResult> results;
+  for (const auto& check : desired.smoke) {
+    CheckResult result;
+    result.name = check_name(check) + " on version " + version;
+    const auto start = Clock::now();
+    try {
+      const aws::Result answer =
+          lambda.invoke({{"FunctionName", desired.names.function}, {"Qualifier", version}},
+                        url_event(check, desired).dump());
+      result.took = since(start);
+      const nlohmann::json reply = nlohmann::json::parse(answer.body, nullptr, false);
+      if (!answer.output.value("FunctionError", "").empty() || !reply.is_object() ||
+          !reply.contains("statusCode")) {
+        result.detail =
+            "the function did not answer with an HTTP response: " + clipped(answer.body);
+      } else {
+        std::string body = reply.value("body", "");
+        if (reply.value("isBase64Encoded", false)) body = base64_decode(body).value_or(body);
+        const std::string problem =
+            judge(check, reply.value("statusCode", 0), body, {desired.version});
+        result.passed = problem.empty();
+        result.detail = result.passed ? clipped(body, 120) : problem + ": " + clipped(body);
+      }
+    } catch (const std::exception& error) {
+      result.took = since(start);
+      result.detail = std::string("invoke failed: ") + error.what();
     }
     results.push_back(std::move(result));
   }

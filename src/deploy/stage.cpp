@@ -140,6 +140,7 @@ Desired resolve_stage(const Config& config, const StageSpec& stage, const StageI
   desired.log_retention_days = settings.log_retention_days;
   desired.role_is_ours = !settings.role_arn.has_value();
   desired.role_arn = settings.role_arn.value_or(desired.names.role_arn());
+  desired.provisioned_concurrency = stage.provisioned_concurrency;
 
   for (const auto& [name, spec] : stage.env) {
     const std::string ssm_name =
