@@ -1,242 +1,91 @@
-// `lambdeploy local`: start, stop, status and reset of the AWS-compatible endpoint on loopback.
-// A running endpoint leaves {data-dir}/endpoint.json (pid, port, url) for the other commands.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
+// `lambdeploy local ARGS...`: runs `lambdeploy-local local ARGS...`, the endpoint's own program,
+// in place of this process (execv: same pid, signals, exit code; --detach and the foreground
+// server as before), so that lambdeploy links neither the endpoint nor httplib and SQLite.
+// lambdeploy-local is looked for next to this binary, then on PATH.
 #include <unistd.h>
 
-#include <chrono>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <optional>
 #include <string>
-#include <thread>
-
-#include <nlohmann/json.hpp>
+#include <system_error>
+#include <vector>
 
 #include "commands.hpp"
 #include "core/error.hpp"
-#include "local/endpoint.hpp"
-#include "local_endpoint.hpp"
 
 namespace ld::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
-// What `local` options say.
-struct LocalOptions {
-  int port = 4566;
-  std::string data_dir;
-  std::vector<std::string> keys;
-  int max_instances = 100;
-  bool detach = false;
-  bool verbose = false;
-};
+constexpr const char* kProgram = "lambdeploy-local";
 
-local::EndpointOptions endpoint_options(const LocalOptions& options) {
-  local::EndpointOptions out;
-  out.server.port = options.port;
-  out.server.verbose = options.verbose;
-  out.max_instances_per_function = options.max_instances;
-  out.data_dir = local_data_dir(options.data_dir);
-  if (!options.keys.empty()) {
-    out.keys.clear();
-    for (const auto& text : options.keys) out.keys.push_back(local::KeyRing::parse(text));
-  }
-  return out;
-}
-
-// Serves until SIGINT or SIGTERM.
-int serve(const LocalOptions& options) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
-
-  local::Endpoint endpoint(endpoint_options(options));
-  endpoint.start();
-  const fs::path dir = endpoint.options().data_dir;
-  {
-    json state = {{"pid", ::getpid()}, {"port", endpoint.port()}, {"url", endpoint.url()}};
-    const fs::path tmp = local_state_file(dir).string() + ".tmp";
-    std::ofstream(tmp) << state.dump() << "\n";
-    fs::rename(tmp, local_state_file(dir));
-  }
-  std::printf("lambdeploy local: listening on %s (data in %s)\n", endpoint.url().c_str(),
-              fs::absolute(dir).c_str());
-  std::fflush(stdout);
-  int signal = 0;
-  sigwait(&signals, &signal);
+bool is_executable(const fs::path& path) {
   std::error_code ec;
-  fs::remove(local_state_file(dir), ec);
-  endpoint.stop();
-  std::printf("lambdeploy local: stopped\n");
-  return 0;
+  return fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
 }
 
-int start(const LocalOptions& options) {
-  const fs::path dir = local_data_dir(options.data_dir);
-  if (auto state = running_local_endpoint(dir)) {
-    std::fprintf(stderr, "lambdeploy local: already running at %s (pid %d, data in %s)\n",
-                 state->value("url", "").c_str(), state->value("pid", 0), dir.c_str());
-    return 1;
-  }
-  if (!options.detach) return serve(options);
-
+// lambdeploy-local next to the running binary, else the first on PATH; empty when neither has
+// one, with `looked` saying where it was looked for.
+fs::path find_local_program(std::string& looked) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  const fs::path log = dir / "endpoint.log";
-  pid_t child = ::fork();
-  if (child < 0) throw Error("cannot fork the endpoint's process");
-  if (child == 0) {
-    ::setsid();
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
-    if (null >= 0) ::dup2(null, STDIN_FILENO);
-    int code = 1;
-    try {
-      code = serve(options);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "lambdeploy local: %s\n", e.what());
-    }
-    std::fflush(nullptr);
-    ::_exit(code);
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = self.parent_path() / kProgram;
+    if (is_executable(beside)) return beside;
+    looked = "not at " + beside.string();
+  } else {
+    looked = "not next to lambdeploy (/proc/self/exe: " + ec.message() + ")";
   }
-  // Wait for it to answer its health route (it writes endpoint.json once it listens).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(child, &status, WNOHANG) == child) {
-      std::fprintf(stderr, "lambdeploy local: the endpoint exited at start; see %s\n", log.c_str());
-      std::ifstream in(log);
-      std::string line;
-      while (std::getline(in, line)) std::fprintf(stderr, "  %s\n", line.c_str());
-      return 1;
-    }
-    if (auto state = running_local_endpoint(dir)) {
-      if (local_health(state->value("url", ""))) {
-        std::printf("lambdeploy local: listening on %s (pid %d, data in %s, log %s)\n",
-                    state->value("url", "").c_str(), child, fs::absolute(dir).c_str(), log.c_str());
-        return 0;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const char* path_env = std::getenv("PATH");
+  const std::string path = path_env != nullptr ? path_env : "";
+  looked += path.empty() ? std::string(" and PATH is empty") : " nor on PATH (" + path + ")";
+  if (path.empty()) return {};
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    std::size_t end = path.find(':', begin);
+    if (end == std::string::npos) end = path.size();
+    // An empty PATH entry is the current folder, as for execvp.
+    const fs::path dir = end == begin ? fs::path(".") : fs::path(path.substr(begin, end - begin));
+    if (is_executable(dir / kProgram)) return dir / kProgram;
+    begin = end + 1;
   }
-  ::kill(child, SIGKILL);
-  std::fprintf(stderr, "lambdeploy local: the endpoint did not answer within 10 s; see %s\n",
-               log.c_str());
-  return 1;
+  return {};
 }
 
-int stop(const LocalOptions& options) {
-  const fs::path dir = local_data_dir(options.data_dir);
-  auto state = running_local_endpoint(dir);
-  if (!state) {
-    std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
-    return 0;
-  }
-  pid_t pid = state->value("pid", 0);
-  ::kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (::kill(pid, 0) == 0) {
-    ::kill(pid, SIGKILL);
-    std::error_code ec;
-    fs::remove(local_state_file(dir), ec);
-    std::printf("lambdeploy local: killed pid %d (it did not stop within 5 s)\n", pid);
-    return 0;
-  }
-  std::printf("lambdeploy local: stopped pid %d\n", pid);
-  return 0;
-}
-
-int status(const LocalOptions& options) {
-  const fs::path dir = local_data_dir(options.data_dir);
-  auto state = running_local_endpoint(dir);
-  if (!state) {
-    std::printf("lambdeploy local: not running (data in %s)\n", dir.c_str());
-    return 3;
-  }
-  auto answer = local_health(state->value("url", ""));
-  if (!answer) {
-    std::printf("lambdeploy local: pid %d is alive but %s does not answer\n",
-                state->value("pid", 0), state->value("url", "").c_str());
-    return 1;
-  }
-  std::printf("lambdeploy local: running at %s (pid %d)\n", state->value("url", "").c_str(),
-              state->value("pid", 0));
-  for (const auto& [key, value] : answer->items()) {
-    if (key == "status") continue;
-    std::printf("  %s: %s\n", key.c_str(),
-                value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
-  }
-  return 0;
-}
-
-int reset(const LocalOptions& options) {
-  const fs::path dir = local_data_dir(options.data_dir);
-  if (auto state = running_local_endpoint(dir)) {
-    std::fprintf(stderr,
-                 "lambdeploy local: the endpoint is running (pid %d); `lambdeploy local stop` "
-                 "first\n",
-                 state->value("pid", 0));
-    return 1;
-  }
-  std::error_code ec;
-  auto removed = fs::remove_all(dir, ec);
-  if (ec) throw Error("cannot remove " + dir.string() + ": " + ec.message());
-  std::printf("lambdeploy local: removed %s (%ju files)\n", dir.c_str(),
-              static_cast<std::uintmax_t>(removed));
-  return 0;
+[[noreturn]] void run_local_program(const std::string& argv0,
+                                    const std::vector<std::string>& args) {
+  std::string looked;
+  const fs::path program = find_local_program(looked);
+  if (program.empty())
+    throw Error(std::string("`lambdeploy local` runs ") + kProgram +
+                ", which was not found: " + looked);
+  // argv[0] stays lambdeploy's, so that usage lines and messages read `lambdeploy local ...`.
+  std::vector<std::string> words{argv0, "local"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execv(program.c_str(), argv.data());
+  throw Error("cannot run " + program.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace
 
 void add_local_command(CLI::App& app) {
-  auto options = std::make_shared<LocalOptions>();
   auto* local = app.add_subcommand("local", "the AWS-compatible endpoint on loopback");
-  local->require_subcommand(1);
-  local->add_option("--data-dir", options->data_dir,
-                    "where state lives (default: $LAMBDEPLOY_LOCAL_DIR or .lambdeploy/local)");
-  auto* start_cmd = local->add_subcommand("start", "start the endpoint on 127.0.0.1");
-  start_cmd->add_option("--port", options->port, "port (default 4566)")
-      ->check(CLI::Range(0, 65535));
-  start_cmd->add_flag("--detach,-d", options->detach, "run in the background");
-  start_cmd
-      ->add_option("--max-instances", options->max_instances,
-                   "concurrent instances per function before 429 (default 100)")
-      ->check(CLI::Range(1, 1000));
-  start_cmd->add_flag("--verbose,-v", options->verbose, "one line per request");
-  start_cmd->add_option("--key", options->keys,
-                        "accepted key pair ACCESS:SECRET[:ACCOUNT] (default test:test)");
-  auto run = [](int (*command)(const LocalOptions&), std::shared_ptr<LocalOptions> o) {
-    return [command, o] {
-      int code = command(*o);
-      if (code != 0) throw CLI::RuntimeError(code);
-    };
-  };
-  start_cmd->callback(run(start, options));
-  auto* stop_cmd = local->add_subcommand("stop", "stop the running endpoint");
-  stop_cmd->callback(run(stop, options));
-  auto* status_cmd = local->add_subcommand("status", "say whether it runs, where, and how");
-  status_cmd->callback(run(status, options));
-  auto* reset_cmd = local->add_subcommand("reset", "delete all its state (it must be stopped)");
-  reset_cmd->callback(run(reset, options));
-  // Also after the subcommand: `local start --data-dir D`, as users write it.
-  for (auto* command : {start_cmd, stop_cmd, status_cmd, reset_cmd})
-    command->add_option("--data-dir", options->data_dir, "where state lives (as above)");
+  // Every word after `local` (--help too) is lambdeploy-local's: none is parsed here, and none
+  // falls through to the global options.
+  local->prefix_command();
+  local->fallthrough(false);
+  local->set_help_flag();
+  local->callback(
+      [local] { run_local_program(local->get_parent()->get_name(), local->remaining()); });
 }
 
 }  // namespace ld::cli

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "aws/transport.hpp"
+#include "core/transport.hpp"
 
 namespace ld::cli {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Where a running `lambdeploy local` is: its data folder, the endpoint.json it leaves there
-// (pid, port, url), and its health route. `local` writes and reads it; `--local` finds the
-// endpoint through it.
+// (pid, port, url), and its health route. lambdeploy-local (`local`) writes and reads it;
+// lambdeploy's `--local` finds the endpoint through it.
 #include <filesystem>
 #include <optional>
 #include <string>
