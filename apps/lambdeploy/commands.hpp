@@ -9,7 +9,8 @@
 
 namespace ld::cli {
 
-// `lambdeploy local start|stop|status|reset`: the AWS-compatible endpoint on loopback.
+// `lambdeploy local start|stop|status|reset`: the AWS-compatible endpoint on loopback, run by its
+// own program, lambdeploy-local (next to lambdeploy, else on PATH), with every word after `local`.
 void add_local_command(CLI::App& app);
 // `lambdeploy version` (and `--version`): version, commit, build.
 void add_version_command(CLI::App& app, Context& ctx);
@@ -20,6 +21,13 @@ void add_status_command(CLI::App& app, Context& ctx);
 void add_invoke_command(CLI::App& app, Context& ctx);
 void add_url_command(CLI::App& app, Context& ctx);
 void add_smoke_command(CLI::App& app, Context& ctx);
+void add_promote_command(CLI::App& app, Context& ctx);
+void add_rollback_command(CLI::App& app, Context& ctx);
+void add_versions_command(CLI::App& app, Context& ctx);
+void add_logs_command(CLI::App& app, Context& ctx);
+void add_upload_deps_command(CLI::App& app, Context& ctx);
+void add_delete_command(CLI::App& app, Context& ctx);
+void add_iam_policy_command(CLI::App& app, Context& ctx);
 
 // The one adapter from errors to exit codes: runs `command`, turns what it throws into a message
 // (stderr, and "error" in the JSON document) and an exit code, prints the JSON document, and

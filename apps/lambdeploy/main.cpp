@@ -62,6 +62,13 @@ int main(int argc, char** argv) {
   add_invoke_command(app, ctx);
   add_url_command(app, ctx);
   add_smoke_command(app, ctx);
+  add_promote_command(app, ctx);
+  add_rollback_command(app, ctx);
+  add_versions_command(app, ctx);
+  add_logs_command(app, ctx);
+  add_upload_deps_command(app, ctx);
+  add_delete_command(app, ctx);
+  add_iam_policy_command(app, ctx);
 
   g_cancelled = &ctx.cancelled;
   struct sigaction action {};

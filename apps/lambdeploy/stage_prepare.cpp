@@ -33,7 +33,8 @@ std::string live_url(Context& ctx, const std::string& stage, const deploy::Names
 }
 
 deploy::Prepared prepare_for(Context& ctx, const std::string& command, const std::string& stage,
-                             const std::optional<std::string>& package_zip) {
+                             const std::optional<std::string>& package_zip,
+                             std::optional<int> canary_percent) {
   const deploy::Config& config = ctx.config();
   const deploy::StageSpec& spec = ctx.stage(stage);
   Output& out = ctx.out();
@@ -41,6 +42,7 @@ deploy::Prepared prepare_for(Context& ctx, const std::string& command, const std
   if (package_zip) options.package.package_zip = *package_zip;
   options.package.note = [&out](const std::string& text) { out.detail(text); };
   options.generate_missing_secrets = ctx.local();
+  options.canary_percent = canary_percent;
   const deploy::Clients& clients = ctx.clients(stage);
   const std::string region = region_of(ctx, stage);
   deploy::Prepared prepared = deploy::prepare_stage(config, spec, clients, region, options);

@@ -11,7 +11,8 @@ namespace ld::cli {
 // Prepares `stage` (building the package unless `package_zip` is given) and prints the header:
 // stage, function, account, region, endpoint, package.
 deploy::Prepared prepare_for(Context& ctx, const std::string& command, const std::string& stage,
-                             const std::optional<std::string>& package_zip);
+                             const std::optional<std::string>& package_zip,
+                             std::optional<int> canary_percent = std::nullopt);
 
 // The region the stage's session resolved.
 std::string region_of(Context& ctx, const std::string& stage);

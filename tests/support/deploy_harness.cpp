@@ -27,12 +27,14 @@ nlohmann::json CliRun::json() const {
   return nlohmann::json::parse(out, nullptr, false);
 }
 
-DeployHarness::DeployHarness(std::chrono::milliseconds settle) : dir_("deploy") {
+DeployHarness::DeployHarness(std::chrono::milliseconds settle, double alarm_time_scale)
+    : dir_("deploy") {
   local::EndpointOptions options;
   options.server.port = 0;
   options.server.threads = 16;
   options.data_dir = dir_.path() / "endpoint";
   options.settle_delay = settle;
+  options.alarm_time_scale = alarm_time_scale;
   options.keys = {local::KeyRing::default_key(),
                   local::KeyRing::parse(std::string("prod:prodsecret:") + kProdAccount)};
   endpoint_ = std::make_unique<local::Endpoint>(options);

@@ -43,7 +43,10 @@ inline constexpr const char* kProdAccount = "123456789012";
 class DeployHarness {
  public:
   // `settle` is how long the endpoint keeps a function Pending / InProgress after a change.
-  explicit DeployHarness(std::chrono::milliseconds settle = std::chrono::milliseconds(30));
+  // `alarm_time_scale`: real seconds per second of an alarm's period (small: alarms evaluate
+  // quickly).
+  explicit DeployHarness(std::chrono::milliseconds settle = std::chrono::milliseconds(30),
+                         double alarm_time_scale = 1.0);
   ~DeployHarness();
 
   const std::string& url() const { return url_; }

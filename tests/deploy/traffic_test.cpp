@@ -1,0 +1,185 @@
+// Traffic on alias LIVE end to end, through the CLI against the local endpoint and read back
+// through the project's AWS clients: a canary's weights, promote, rollback to the recorded
+// version and --to, a bake ending in promote and one ending in rollback when an alarm fires,
+// a canary whose checks fail rolled back at once, pruning beyond keep_versions, and what
+// `versions` and `status` show.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/files.hpp"
+#include "deploy/live_record.hpp"
+#include "support/deploy_harness.hpp"
+
+namespace ld::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* const kFunction = "mgraph_ai_service_github_digest__dev";
+
+class Traffic : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(dist_zip("github-digest.zip")))
+      GTEST_SKIP() << "dist/github-digest.zip is made by the normal build; build first";
+    v1_ = dist_zip("github-digest.zip");
+    v2_ = zip_with_version(v1_, harness().dir() / "v2" / "github-digest.zip", "v0.1.1");
+    v3_ = zip_with_version(v1_, harness().dir() / "v3" / "github-digest.zip", "v0.1.2");
+  }
+  virtual DeployHarness& harness() { return harness_; }
+
+  CliRun deploy(const fs::path& zip, const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args = {"--json", "deploy",    "--stage",
+                                     "dev",    "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return harness().cli(args);
+  }
+
+  // LIVE as AWS shows it: primary version and weights.
+  json live() {
+    const auto alias = harness().clients().lambda.find_alias(kFunction, "LIVE");
+    if (!alias) return nullptr;
+    json weights = json::object();
+    if (alias->contains("RoutingConfig") && (*alias)["RoutingConfig"].is_object())
+      weights = (*alias)["RoutingConfig"].value("AdditionalVersionWeights", json::object());
+    return {{"version", alias->value("FunctionVersion", "")}, {"weights", weights}};
+  }
+
+  deploy::LiveRecord record() {
+    return deploy::LiveRecord::parse(
+        harness().clients().lambda.find_alias(kFunction, "LIVE")->value("Description", ""));
+  }
+
+  fs::path v1_, v2_, v3_;
+  DeployHarness harness_;
+};
+
+TEST_F(Traffic, CanaryThenPromoteThenRollbackAndRollbackTo) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  CliRun canary = deploy(v2_, {"--canary", "10"});
+  ASSERT_EQ(canary.exit_code, 0) << canary.both();
+  EXPECT_EQ(live(), json({{"version", "1"}, {"weights", {{"2", 0.1}}}}));
+  EXPECT_EQ(record().canary, "2");
+  // A second run with the same canary changes nothing.
+  EXPECT_EQ(deploy(v2_, {"--canary", "10"}).json()["up_to_date"], true);
+
+  CliRun promoted = harness().cli({"promote", "--stage", "dev"});
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.both();
+  EXPECT_EQ(live(), json({{"version", "2"}, {"weights", json::object()}}));
+  EXPECT_EQ(record().previous, "1");
+
+  // Another runner (nothing shared but AWS) rolls back to the recorded version.
+  CliRun back = harness().cli({"rollback", "--stage", "dev"});
+  ASSERT_EQ(back.exit_code, 0) << back.both();
+  EXPECT_EQ(live()["version"], "1");
+  CliRun to = harness().cli({"rollback", "--stage", "dev", "--to", "2"});
+  ASSERT_EQ(to.exit_code, 0) << to.both();
+  EXPECT_EQ(live()["version"], "2");
+  CliRun missing = harness().cli({"rollback", "--stage", "dev", "--to", "9"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("version 9"), std::string::npos) << missing.err;
+}
+
+TEST_F(Traffic, ARollbackDuringACanaryDropsTheWeights) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  ASSERT_EQ(deploy(v2_, {"--canary", "20"}).exit_code, 0);
+  ASSERT_EQ(harness().cli({"rollback", "--stage", "dev"}).exit_code, 0);
+  EXPECT_EQ(live(), json({{"version", "1"}, {"weights", json::object()}}));
+}
+
+TEST_F(Traffic, ABakeThatStaysQuietPromotes) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  CliRun baked = deploy(v2_, {"--canary", "10", "--bake", "2s"});
+  ASSERT_EQ(baked.exit_code, 0) << baked.both();
+  EXPECT_EQ(baked.json()["promoted"], true);
+  EXPECT_GE(baked.json()["bake"]["rounds"].get<int>(), 2);
+  EXPECT_EQ(live(), json({{"version", "2"}, {"weights", json::object()}}));
+}
+
+TEST_F(Traffic, ACanaryFailingItsChecksIsRolledBackAtOnce) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  // A release whose /info/version says something else than the check expects.
+  const fs::path config = harness().dir() / "failing.toml";
+  std::string text = read_file(repo_root() / "lambdeploy.toml");
+  text.replace(text.find("contains = \"{version}\""), 22, "contains = \"never-there\"");
+  std::ofstream(config) << text;
+  CliRun run = harness().cli({"--config", config.string(), "--json", "deploy", "--stage", "dev",
+                              "--package", v2_.string(), "--canary", "10"});
+  EXPECT_EQ(run.exit_code, 1) << run.both();
+  EXPECT_EQ(run.json()["rolled_back"], true);
+  EXPECT_NE(run.err.find("never-there"), std::string::npos) << run.err;
+  EXPECT_EQ(live(), json({{"version", "1"}, {"weights", json::object()}}));
+}
+
+TEST_F(Traffic, PruningKeepsTheNewestAndEveryVersionAnAliasUses) {
+  const fs::path config = harness().dir() / "keep2.toml";
+  std::string text = read_file(repo_root() / "lambdeploy.toml");
+  text.replace(text.find("keep_versions = 10"), 18, "keep_versions = 2");
+  std::ofstream(config) << text;
+  auto deploy_with = [&](const fs::path& zip, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"--config", config.string(), "--json",    "deploy",
+                                     "--stage",  "dev",           "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return harness().cli(args);
+  };
+  ASSERT_EQ(deploy_with(v1_).exit_code, 0);
+  ASSERT_EQ(deploy_with(v2_).exit_code, 0);
+  // An alias of the user's on version 1 keeps it.
+  harness().clients().lambda.create_alias(
+      {{"FunctionName", kFunction}, {"Name", "pinned"}, {"FunctionVersion", "1"}});
+  const fs::path v4 = zip_with_version(v1_, harness().dir() / "v4" / "github-digest.zip", "v0.1.3");
+  ASSERT_EQ(deploy_with(v3_).exit_code, 0);
+  CliRun last = deploy_with(v4);
+  ASSERT_EQ(last.exit_code, 0) << last.both();
+  std::vector<std::string> versions;
+  for (const auto& item : harness().clients().lambda.list_all_versions(kFunction))
+    versions.push_back(item.value("Version", ""));
+  EXPECT_EQ(versions, (std::vector<std::string>{"$LATEST", "1", "3", "4"}));
+  CliRun listed = harness().cli({"--json", "versions", "--stage", "dev"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.both();
+  EXPECT_EQ(listed.json()["versions"][0]["aliases"], json({"LIVE"}));
+  EXPECT_EQ(listed.json()["versions"].back()["aliases"], json({"pinned"}));
+}
+
+// An endpoint whose alarm periods pass in a twentieth of the time.
+class TrafficWithAlarms : public Traffic {
+ protected:
+  DeployHarness& harness() override { return fast_alarms_; }
+  DeployHarness fast_alarms_{std::chrono::milliseconds(30), 0.05};
+};
+
+TEST_F(TrafficWithAlarms, ABakeThatTripsAnAlarmRollsBackAndSaysWhy) {
+  // An alarm every invocation through LIVE trips (a 60 s period is 3 s here, so the bake's URL
+  // checks, a second apart, keep it in ALARM): the bake must see it and roll back.
+  const fs::path config = harness().dir() / "alarm.toml";
+  std::string text = read_file(repo_root() / "lambdeploy.toml");
+  text += R"(
+[[alarms]]
+name = "any-invocation"
+metric = "Invocations"
+statistic = "Sum"
+period_s = 60
+evaluation_periods = 1
+threshold = 1
+)";
+  std::ofstream(config) << text;
+  auto deploy_with = [&](const fs::path& zip, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"--config", config.string(), "--json",    "deploy",
+                                     "--stage",  "dev",           "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return harness().cli(args);
+  };
+  ASSERT_EQ(deploy_with(v1_).exit_code, 0);
+  CliRun baked = deploy_with(v2_, {"--canary", "50", "--bake", "20s"});
+  EXPECT_EQ(baked.exit_code, 1) << baked.both();
+  EXPECT_EQ(baked.json()["rolled_back"], true) << baked.out;
+  EXPECT_NE(baked.err.find("any-invocation"), std::string::npos) << baked.err;
+  EXPECT_EQ(live(), json({{"version", "1"}, {"weights", json::object()}}));
+}
+
+}  // namespace
+}  // namespace ld::test
