@@ -9,19 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
 rounds=${2:-3}
-cli=$(realpath "$build/apps/lambdeploy/lambdeploy")
-zip=$(realpath dist/github-digest.zip)
-for f in "$cli" "$zip"; do
-  [[ -e $f ]] || { echo "deploy_local.sh: no $f (a release build makes both)" >&2; exit 1; }
-done
+cli=$(realpath -m "$build/apps/lambdeploy/lambdeploy")
+zip=$(realpath -m dist/github-digest.zip)
 command -v hyperfine >/dev/null || { echo "deploy_local.sh: hyperfine is not installed" >&2; exit 1; }
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() {
-  "$cli" local stop --data-dir "$work/data" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/local_endpoint.sh
+require_files "$cli" "$zip"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 deploy=("$cli" --endpoint-url "http://127.0.0.1:$port" --local deploy --stage dev --package "$zip")

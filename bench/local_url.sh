@@ -17,13 +17,7 @@ for f in "$cli" "$zip" "$aws"; do
   [[ -e $f ]] || { echo "local_url.sh: no $f (a release build makes the first two)" >&2; exit 1; }
 done
 command -v wrk >/dev/null || { echo "local_url.sh: wrk is not installed" >&2; exit 1; }
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() {
-  "$cli" local stop --data-dir "$work/data" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/local_endpoint.sh
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
 call() { "$aws" --endpoint-url "http://127.0.0.1:$port" "$@"; }

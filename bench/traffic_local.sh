@@ -7,19 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
-cli=$(realpath "$build/apps/lambdeploy/lambdeploy")
-zip=$(realpath dist/github-digest.zip)
+cli=$(realpath -m "$build/apps/lambdeploy/lambdeploy")
+zip=$(realpath -m dist/github-digest.zip)
 aws=/usr/bin/aws
-for f in "$cli" "$zip" "$aws"; do
-  [[ -e $f ]] || { echo "traffic_local.sh: no $f" >&2; exit 1; }
-done
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() {
-  "$cli" local stop --data-dir "$work/data" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/local_endpoint.sh
+require_files "$cli" "$zip" "$aws"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
 url="http://127.0.0.1:$port"

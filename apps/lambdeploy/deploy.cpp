@@ -43,16 +43,12 @@ struct Canary {
 
 Canary canary_of(Context& ctx, const DeployOptions& options) {
   Canary canary;
-  if (options.no_canary) return canary;
+  canary.percent = canary_percent_for(ctx, options.stage, options.canary, options.no_canary);
+  if (!canary.percent) return canary;
   const auto& stage_canary = ctx.stage(options.stage).canary;
-  canary.percent = options.canary;
   std::string bake = options.bake;
-  if (!canary.percent && stage_canary) {
-    canary.percent = stage_canary->percent;
-    if (bake.empty()) bake = stage_canary->bake;
-  }
+  if (!options.canary && stage_canary && bake.empty()) bake = stage_canary->bake;
   if (!bake.empty()) {
-    if (!canary.percent) throw Error("--bake goes with a canary: add --canary PERCENT");
     const auto duration = deploy::parse_duration(bake);
     if (!duration) throw Error("--bake must be a duration like 90s, 5m or 1h, got " + bake);
     canary.bake = *duration;
@@ -79,6 +75,8 @@ std::string where_live_is(const deploy::Plan& plan) {
 
 int deploy_stage(Context& ctx, const DeployOptions& options) {
   const auto started = std::chrono::steady_clock::now();
+  if (!options.bake.empty() && !options.canary && !ctx.stage(options.stage).canary)
+    throw Error("--bake goes with a canary: add --canary PERCENT");
   const Canary canary = canary_of(ctx, options);
   const deploy::Prepared prepared = prepare_for(
       ctx, "deploy", options.stage,

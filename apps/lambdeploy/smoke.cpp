@@ -5,26 +5,20 @@
 #include "aws/transport.hpp"
 #include "commands.hpp"
 #include "deploy/smoke.hpp"
+#include "deploy/traffic.hpp"
 #include "stage_prepare.hpp"
 
 namespace ld::cli {
 
 namespace {
 
-// "svc v1.2.3 (commit)" → "v1.2.3": the version PublishVersion's description names.
-std::string release_of(const std::string& description) {
-  const auto space = description.find(' ');
-  if (space == std::string::npos) return "";
-  const auto end = description.find(' ', space + 1);
-  return description.substr(space + 1, end == std::string::npos ? end : end - space - 1);
-}
-
 int smoke(Context& ctx, const std::string& stage) {
   deploy::Desired values = values_for(ctx, stage);
   const auto& lambda = ctx.clients(stage).lambda;
   const nlohmann::json live =
       lambda.get_function_configuration(values.names.function, deploy::kLiveAlias);
-  values.version = release_of(live.value("Description", ""));
+  values.version =
+      deploy::release_of_version(lambda, values.names.function, live.value("Version", ""));
   Output& out = ctx.out();
   out.doc()["command"] = "smoke";
   out.doc()["stage"] = stage;

@@ -6,6 +6,15 @@
 
 namespace ld::cli {
 
+std::optional<int> canary_percent_for(Context& ctx, const std::string& stage,
+                                      std::optional<int> requested, bool no_canary) {
+  if (no_canary) return std::nullopt;
+  if (requested) return requested;
+  const auto& canary = ctx.stage(stage).canary;
+  if (canary) return canary->percent;
+  return std::nullopt;
+}
+
 std::string region_of(Context& ctx, const std::string& stage) {
   return ctx.session(stage).region();
 }

@@ -14,6 +14,10 @@ deploy::Prepared prepare_for(Context& ctx, const std::string& command, const std
                              const std::optional<std::string>& package_zip,
                              std::optional<int> canary_percent = std::nullopt);
 
+// The canary's share: `requested` (--canary), else the stage's `canary`, none with --no-canary.
+std::optional<int> canary_percent_for(Context& ctx, const std::string& stage,
+                                      std::optional<int> requested, bool no_canary);
+
 // The region the stage's session resolved.
 std::string region_of(Context& ctx, const std::string& stage);
 

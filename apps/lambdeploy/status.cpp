@@ -1,27 +1,12 @@
 // `lambdeploy status --stage S`: what the stage serves: LIVE's version and weights, the last
 // deploy (from LIVE's description), the Function URL, the function's state and its alarms.
 #include "commands.hpp"
+#include "deploy/traffic.hpp"
 #include "stage_prepare.hpp"
 
 namespace ld::cli {
 
 namespace {
-
-// "lambdeploy previous=3 release=v0.1.0 commit=abc at=... by=..." → {"previous": "3", ...}.
-nlohmann::json last_deploy(const std::string& description) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!description.starts_with("lambdeploy ")) return out;
-  std::size_t at = std::string("lambdeploy ").size();
-  while (at < description.size()) {
-    std::size_t end = description.find(' ', at);
-    if (end == std::string::npos) end = description.size();
-    const std::string field = description.substr(at, end - at);
-    if (auto eq = field.find('='); eq != std::string::npos)
-      out[field.substr(0, eq)] = field.substr(eq + 1);
-    at = end + 1;
-  }
-  return out;
-}
 
 int status(Context& ctx, const std::string& stage) {
   const deploy::Names names = names_for(ctx, stage);
@@ -43,36 +28,49 @@ int status(Context& ctx, const std::string& stage) {
   const auto configuration = function->value("Configuration", nlohmann::json::object());
   doc["state"] = configuration.value("State", "");
   doc["last_update_status"] = configuration.value("LastUpdateStatus", "");
-  auto alias = clients.lambda.find_alias(names.function, deploy::kLiveAlias);
-  if (alias) {
-    const std::string version = alias->value("FunctionVersion", "");
+  const deploy::LiveAlias live = deploy::read_live(clients.lambda, names.function);
+  if (live.exists) {
+    const deploy::LiveRecord& last = live.record;
     nlohmann::json weights = nlohmann::json::object();
-    if (alias->contains("RoutingConfig") && (*alias)["RoutingConfig"].is_object())
-      weights =
-          (*alias)["RoutingConfig"].value("AdditionalVersionWeights", nlohmann::json::object());
-    doc["live"] = {{"version", version},
+    for (const auto& [version, weight] : live.weights) weights[version] = weight;
+    doc["live"] = {{"version", live.version},
                    {"weights", weights},
-                   {"last_deploy", last_deploy(alias->value("Description", ""))}};
-    std::string line = "  LIVE → version " + version;
-    for (const auto& [v, weight] : weights.items())
-      line += ", " + std::to_string(static_cast<int>(weight.get<double>() * 100 + 0.5)) +
-              "% → version " + v;
-    out.line(line);
-    const auto last = doc["live"]["last_deploy"];
-    if (!last.empty())
-      out.line("  last deploy: " + last.value("release", "?") + " commit " +
-               last.value("commit", "?") + " at " + last.value("at", "?") + " by " +
-               last.value("by", "?") + " (previous version " + last.value("previous", "none") +
-               ")");
+                   {"last_deploy",
+                    {{"previous", last.previous},
+                     {"canary", last.canary},
+                     {"release", last.release},
+                     {"commit", last.commit},
+                     {"at", last.at},
+                     {"by", last.by}}}};
+    out.line("  " + deploy::describe(live));
+    if (!last.release.empty())
+      out.line("  last change: " + last.release +
+               (last.commit.empty() ? "" : " commit " + last.commit) + " at " + last.at + " by " +
+               last.by + " (previous version " +
+               (last.previous.empty() ? std::string("none") : last.previous) + ")");
   } else {
     doc["live"] = nullptr;
     out.line("  LIVE: none (the last deploy did not finish)");
+  }
+  if (live.exists) {
+    if (auto provisioned = clients.lambda.find_provisioned_concurrency_config(names.function,
+                                                                              deploy::kLiveAlias)) {
+      doc["provisioned_concurrency"] = {
+          {"requested", provisioned->value("RequestedProvisionedConcurrentExecutions", 0)},
+          {"available", provisioned->value("AvailableProvisionedConcurrentExecutions", 0)},
+          {"status", provisioned->value("Status", "")}};
+      out.line("  provisioned concurrency: " +
+               std::to_string(provisioned->value("AvailableProvisionedConcurrentExecutions", 0)) +
+               " of " +
+               std::to_string(provisioned->value("RequestedProvisionedConcurrentExecutions", 0)) +
+               " instances, " + provisioned->value("Status", "?"));
+    }
   }
   out.line("  function: State " + configuration.value("State", "?") + ", LastUpdateStatus " +
            configuration.value("LastUpdateStatus", "?") + ", " +
            std::to_string(configuration.value("MemorySize", 0)) + " MB, " +
            std::to_string(configuration.value("Timeout", 0)) + " s");
-  if (alias) {
+  if (live.exists) {
     if (auto url = clients.lambda.find_function_url_config(names.function, deploy::kLiveAlias)) {
       doc["url"] = url->value("FunctionUrl", "");
       out.result(url->value("FunctionUrl", ""));

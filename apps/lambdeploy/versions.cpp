@@ -4,19 +4,12 @@
 #include <map>
 
 #include "commands.hpp"
+#include "deploy/prune.hpp"
 #include "stage_prepare.hpp"
 
 namespace ld::cli {
 
 namespace {
-
-long long number_of(const std::string& version) {
-  try {
-    return std::stoll(version);
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
 
 int versions(Context& ctx, const std::string& stage) {
   const deploy::Names names = names_for(ctx, stage);
@@ -29,26 +22,18 @@ int versions(Context& ctx, const std::string& stage) {
     out.result("stage " + stage + " is not deployed (" + names.function + " does not exist)");
     return kExitOk;
   }
-  std::map<std::string, std::vector<std::string>> used;  // version → "LIVE", "LIVE (10%)"
-  for (const auto& alias : lambda.list_all_aliases(names.function)) {
-    used[alias.value("FunctionVersion", "")].push_back(alias.value("Name", ""));
-    const auto routing = alias.value("RoutingConfig", nlohmann::json::object());
-    if (!routing.is_object()) continue;
-    for (const auto& [version, weight] :
-         routing.value("AdditionalVersionWeights", nlohmann::json::object()).items())
-      used[version].push_back(alias.value("Name", "") + " (" +
-                              std::to_string(static_cast<int>(weight.get<double>() * 100 + 0.5)) +
-                              "%)");
-  }
+  const auto used = deploy::aliases_by_version(lambda, names.function);
   std::vector<nlohmann::json> published;
   for (const auto& item : lambda.list_all_versions(names.function))
-    if (number_of(item.value("Version", "")) >= 0) published.push_back(item);
+    if (deploy::version_number(item.value("Version", "")) >= 0) published.push_back(item);
   std::sort(published.begin(), published.end(), [](const auto& a, const auto& b) {
-    return number_of(a.value("Version", "")) > number_of(b.value("Version", ""));
+    return deploy::version_number(a.value("Version", "")) >
+           deploy::version_number(b.value("Version", ""));
   });
   for (const auto& item : published) {
     const std::string version = item.value("Version", "");
-    const auto aliases = used.count(version) ? used[version] : std::vector<std::string>{};
+    const auto found = used.find(version);
+    const auto aliases = found != used.end() ? found->second : std::vector<std::string>{};
     out.doc()["versions"].push_back({{"version", version},
                                      {"description", item.value("Description", "")},
                                      {"last_modified", item.value("LastModified", "")},

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
+#include "deploy/duration.hpp"
 #include "deploy/naming.hpp"
 
 namespace ld::deploy {
@@ -197,10 +198,9 @@ bool is_region(std::string_view s) {
   return matches(s, pattern);
 }
 
-// 90s, 5m, 1h, 1h30m: hours, minutes and seconds in that order, at least one.
+// 90s, 5m, 1h, 1h30m (deploy/duration.hpp's format).
 bool is_duration(std::string_view s) {
-  static const std::regex pattern(R"(([0-9]+h)?([0-9]+m)?([0-9]+s)?)");
-  return !s.empty() && matches(s, pattern);
+  return parse_duration(s).has_value();
 }
 
 // S3's rules for a bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and

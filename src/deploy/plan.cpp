@@ -257,8 +257,7 @@ json url_permission_input(const Desired& desired, const std::string& statement) 
   return input;
 }
 
-bool policy_grants(const json& policy, const Desired& desired, const std::string& statement) {
-  (void)desired;
+bool policy_grants(const json& policy, const std::string& statement) {
   const bool url = statement == kUrlInvokeStatement;
   const std::string action = url ? "lambda:InvokeFunctionUrl" : "lambda:InvokeFunction";
   for (const auto& item : policy.value("Statement", json::array())) {
@@ -493,7 +492,7 @@ Plan make_plan(const Desired& desired, const Observed& observed) {
       const json policy = observed.policy.value_or(json::object());
       const std::string policy_target = "policy " + function + ":" + live;
       for (const char* statement : {kUrlInvokeStatement, kUrlFunctionStatement}) {
-        if (policy_grants(policy, desired, statement)) continue;
+        if (policy_grants(policy, statement)) continue;
         const bool url_statement = std::string(statement) == kUrlInvokeStatement;
         add({ActionKind::AddPermission,
              policy_target,

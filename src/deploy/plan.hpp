@@ -79,6 +79,6 @@ std::vector<std::string> json_diff(const json& before, const json& after,
 // The AddPermission input for one of the URL statements.
 json url_permission_input(const Desired& desired, const std::string& statement);
 // True when `policy` (a resource-policy document) holds an Allow statement `statement` grants.
-bool policy_grants(const json& policy, const Desired& desired, const std::string& statement);
+bool policy_grants(const json& policy, const std::string& statement);
 
 }  // namespace ld::deploy

@@ -7,9 +7,7 @@ namespace ld::deploy {
 
 using nlohmann::json;
 
-namespace {
-
-long long number_of(const std::string& version) {
+long long version_number(const std::string& version) {
   try {
     return std::stoll(version);
   } catch (const std::exception&) {
@@ -17,9 +15,8 @@ long long number_of(const std::string& version) {
   }
 }
 
-// version → the aliases that use it (as primary or through weights).
-std::map<std::string, std::vector<std::string>> versions_in_use(const aws::LambdaClient& lambda,
-                                                                const std::string& function) {
+std::map<std::string, std::vector<std::string>> aliases_by_version(const aws::LambdaClient& lambda,
+                                                                   const std::string& function) {
   std::map<std::string, std::vector<std::string>> used;
   for (const auto& alias : lambda.list_all_aliases(function)) {
     const std::string name = alias.value("Name", "");
@@ -27,26 +24,27 @@ std::map<std::string, std::vector<std::string>> versions_in_use(const aws::Lambd
     const json routing = alias.value("RoutingConfig", json::object());
     if (!routing.is_object()) continue;
     for (const auto& [version, weight] :
-         routing.value("AdditionalVersionWeights", json::object()).items())
-      used[version].push_back(name);
+         routing.value("AdditionalVersionWeights", json::object()).items()) {
+      const int percent =
+          weight.is_number() ? static_cast<int>(weight.get<double>() * 100 + 0.5) : 0;
+      used[version].push_back(name + " (" + std::to_string(percent) + "%)");
+    }
   }
   return used;
 }
-
-}  // namespace
 
 PruneResult prune_versions(const aws::LambdaClient& lambda, const std::string& function, int keep) {
   std::vector<std::string> versions;
   for (const auto& item : lambda.list_all_versions(function)) {
     const std::string version = item.value("Version", "");
-    if (number_of(version) >= 0) versions.push_back(version);
+    if (version_number(version) >= 0) versions.push_back(version);
   }
   std::sort(versions.begin(), versions.end(),
-            [](const auto& a, const auto& b) { return number_of(a) < number_of(b); });
+            [](const auto& a, const auto& b) { return version_number(a) < version_number(b); });
   PruneResult result;
   const std::size_t kept = static_cast<std::size_t>(std::max(keep, 1));
   if (versions.size() <= kept) return result;
-  const auto used = versions_in_use(lambda, function);
+  const auto used = aliases_by_version(lambda, function);
   for (std::size_t i = 0; i + kept < versions.size(); ++i) {
     const std::string& version = versions[i];
     if (auto found = used.find(version); found != used.end()) {

@@ -26,14 +26,19 @@ class DeployInterrupted : public ::testing::Test {
   }
 
   // Runs deploy; with `stop_after` > 0 the CLI kills itself right after that step.
-  CliRun deploy(const fs::path& zip, std::size_t stop_after = 0) {
+  CliRun deploy(const fs::path& zip, std::size_t stop_after = 0,
+                const std::vector<std::string>& more = {}) {
     EnvChanges env;
     if (stop_after > 0) env["LAMBDEPLOY_TEST_STOP_AFTER_STEP"] = std::to_string(stop_after);
-    return harness_.cli({"deploy", "--stage", "dev", "--package", zip.string()}, false, env);
+    std::vector<std::string> args = {"deploy", "--stage", "dev", "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return harness_.cli(args, false, env);
   }
 
-  std::size_t planned_steps(const fs::path& zip) {
-    CliRun plan = harness_.cli({"--json", "plan", "--stage", "dev", "--package", zip.string()});
+  std::size_t planned_steps(const fs::path& zip, const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args = {"--json", "plan", "--stage", "dev", "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    CliRun plan = harness_.cli(args);
     return plan.json()["plan"].size();
   }
 
@@ -67,21 +72,22 @@ class DeployInterrupted : public ::testing::Test {
   // step; when that step changed nothing (the invoke check), the next run goes one step further,
   // so every boundary between two steps is visited once.
   template <typename Check>
-  std::size_t deploy_step_by_step(const fs::path& zip, Check after_each) {
-    std::size_t steps = planned_steps(zip);
+  std::size_t deploy_step_by_step(const fs::path& zip, Check after_each,
+                                  const std::vector<std::string>& more = {}) {
+    std::size_t steps = planned_steps(zip, more);
     EXPECT_GT(steps, 0u);
     std::size_t killed = 0;
     std::size_t stop_after = 1;
     const std::size_t most_runs = 2 * steps + 4;
     for (std::size_t run_number = 0; run_number < most_runs; ++run_number) {
-      CliRun run = deploy(zip, stop_after);
+      CliRun run = deploy(zip, stop_after, more);
       if (!run.killed) {
         EXPECT_EQ(run.exit_code, 0) << run.both();
         return killed;
       }
       ++killed;
       after_each(killed);
-      const std::size_t left = planned_steps(zip);
+      const std::size_t left = planned_steps(zip, more);
       stop_after = left < steps ? 1 : stop_after + 1;
       steps = left;
     }
@@ -136,6 +142,25 @@ TEST_F(DeployInterrupted, AnUpdateKilledAfterEveryStepKeepsServingTheOldVersion)
   EXPECT_EQ(served_release(), "v0.1.1");
   CliRun again = deploy(v2);
   EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.both();
+}
+
+TEST_F(DeployInterrupted, ACanaryKilledAfterEveryStepNeverMovesThePrimary) {
+  const fs::path v1 = dist_zip("github-digest.zip");
+  ASSERT_EQ(deploy(v1).exit_code, 0);
+  const fs::path v2 = zip_with_version(v1, harness_.dir() / "v2" / "github-digest.zip", "v0.1.1");
+  const std::vector<std::string> canary = {"--canary", "10"};
+  const std::size_t killed = deploy_step_by_step(
+      v2,
+      [&](std::size_t) {
+        EXPECT_EQ(live_version(), "1") << "the primary stays on the old version through a canary";
+      },
+      canary);
+  EXPECT_GE(killed, 4u);
+  const auto alias = harness_.clients().lambda.find_alias(kFunction, "LIVE");
+  EXPECT_EQ(alias->value("FunctionVersion", ""), "1");
+  EXPECT_EQ(alias->at("RoutingConfig").at("AdditionalVersionWeights"), json({{"2", 0.1}}));
+  EXPECT_EQ(published_versions(), 2u);
+  EXPECT_NE(deploy(v2, 0, canary).out.find("up to date"), std::string::npos);
 }
 
 // Ctrl-C during a deploy: it stops between two calls, says where LIVE is and how to finish,

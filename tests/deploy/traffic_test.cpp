@@ -49,6 +49,15 @@ class Traffic : public ::testing::Test {
     return {{"version", alias->value("FunctionVersion", "")}, {"weights", weights}};
   }
 
+  // deploy with another config file.
+  CliRun deploy_with(const fs::path& config, const fs::path& zip,
+                     const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args = {"--config", config.string(), "--json",    "deploy",
+                                     "--stage",  "dev",           "--package", zip.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return harness().cli(args);
+  }
+
   deploy::LiveRecord record() {
     return deploy::LiveRecord::parse(
         harness().clients().lambda.find_alias(kFunction, "LIVE")->value("Description", ""));
@@ -120,20 +129,14 @@ TEST_F(Traffic, PruningKeepsTheNewestAndEveryVersionAnAliasUses) {
   std::string text = read_file(repo_root() / "lambdeploy.toml");
   text.replace(text.find("keep_versions = 10"), 18, "keep_versions = 2");
   std::ofstream(config) << text;
-  auto deploy_with = [&](const fs::path& zip, std::vector<std::string> more = {}) {
-    std::vector<std::string> args = {"--config", config.string(), "--json",    "deploy",
-                                     "--stage",  "dev",           "--package", zip.string()};
-    args.insert(args.end(), more.begin(), more.end());
-    return harness().cli(args);
-  };
-  ASSERT_EQ(deploy_with(v1_).exit_code, 0);
-  ASSERT_EQ(deploy_with(v2_).exit_code, 0);
+  ASSERT_EQ(deploy_with(config, v1_).exit_code, 0);
+  ASSERT_EQ(deploy_with(config, v2_).exit_code, 0);
   // An alias of the user's on version 1 keeps it.
   harness().clients().lambda.create_alias(
       {{"FunctionName", kFunction}, {"Name", "pinned"}, {"FunctionVersion", "1"}});
   const fs::path v4 = zip_with_version(v1_, harness().dir() / "v4" / "github-digest.zip", "v0.1.3");
-  ASSERT_EQ(deploy_with(v3_).exit_code, 0);
-  CliRun last = deploy_with(v4);
+  ASSERT_EQ(deploy_with(config, v3_).exit_code, 0);
+  CliRun last = deploy_with(config, v4);
   ASSERT_EQ(last.exit_code, 0) << last.both();
   std::vector<std::string> versions;
   for (const auto& item : harness().clients().lambda.list_all_versions(kFunction))
@@ -167,18 +170,58 @@ evaluation_periods = 1
 threshold = 1
 )";
   std::ofstream(config) << text;
-  auto deploy_with = [&](const fs::path& zip, std::vector<std::string> more = {}) {
-    std::vector<std::string> args = {"--config", config.string(), "--json",    "deploy",
-                                     "--stage",  "dev",           "--package", zip.string()};
-    args.insert(args.end(), more.begin(), more.end());
-    return harness().cli(args);
-  };
-  ASSERT_EQ(deploy_with(v1_).exit_code, 0);
-  CliRun baked = deploy_with(v2_, {"--canary", "50", "--bake", "20s"});
+  ASSERT_EQ(deploy_with(config, v1_).exit_code, 0);
+  CliRun baked = deploy_with(config, v2_, {"--canary", "50", "--bake", "20s"});
   EXPECT_EQ(baked.exit_code, 1) << baked.both();
   EXPECT_EQ(baked.json()["rolled_back"], true) << baked.out;
   EXPECT_NE(baked.err.find("any-invocation"), std::string::npos) << baked.err;
   EXPECT_EQ(live(), json({{"version", "1"}, {"weights", json::object()}}));
+}
+
+TEST_F(Traffic, TheUrlSplitsACanarysRequestsByItsWeight) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  ASSERT_EQ(deploy(v2_, {"--canary", "10"}).exit_code, 0);
+  const auto clients = harness().clients();
+  const auto key =
+      clients.ssm.get_parameter_value("/mgraph_ai_service_github_digest/dev/api-key", true);
+  const std::string url =
+      clients.lambda.find_function_url_config(kFunction, "LIVE")->value("FunctionUrl", "");
+  // 400 requests at 10%: the canary's count is binomial (mean 40, standard deviation 6); the
+  // bound is more than four deviations wide on each side.
+  int canary = 0;
+  int primary = 0;
+  for (int i = 0; i < 400; ++i) {
+    const UrlAnswer answer = get_url(url, "/info/version", "x-api-key", *key);
+    const std::string release = json::parse(answer.body, nullptr, false).value("version", "");
+    if (release == "v0.1.1") ++canary;
+    if (release == "v0.1.0") ++primary;
+  }
+  EXPECT_EQ(canary + primary, 400);
+  EXPECT_GE(canary, 15);
+  EXPECT_LE(canary, 70);
+}
+
+TEST_F(Traffic, ProvisionedConcurrencyIsPutOnLiveAndRemovedWithTheSetting) {
+  const fs::path config = harness().dir() / "provisioned.toml";
+  std::string text = read_file(repo_root() / "lambdeploy.toml");
+  text.replace(text.find("[stages.dev]"), 12, "[stages.dev]\nprovisioned_concurrency = 2");
+  std::ofstream(config) << text;
+  CliRun deployed = deploy_with(config, v1_);
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.both();
+  const auto provisioned =
+      harness().clients().lambda.find_provisioned_concurrency_config(kFunction, "LIVE");
+  ASSERT_TRUE(provisioned.has_value());
+  EXPECT_EQ(provisioned->value("Status", ""), "READY");
+  EXPECT_EQ(provisioned->value("RequestedProvisionedConcurrentExecutions", 0), 2);
+  CliRun status =
+      harness().cli({"--config", config.string(), "--json", "status", "--stage", "dev"});
+  EXPECT_EQ(status.json()["provisioned_concurrency"]["requested"], 2) << status.out;
+  // The same package without the setting: the config goes, nothing else changes.
+  CliRun removed = deploy(v1_);
+  ASSERT_EQ(removed.exit_code, 0) << removed.both();
+  ASSERT_EQ(removed.json()["plan"].size(), 1u) << removed.out;
+  EXPECT_EQ(removed.json()["plan"][0]["action"], "delete-provisioned-concurrency");
+  EXPECT_FALSE(harness().clients().lambda.find_provisioned_concurrency_config(kFunction, "LIVE"));
 }
 
 }  // namespace
