@@ -58,7 +58,7 @@ std::string request_id_from_headers(const Headers& headers);
 json without_nulls(const json& value);
 // A JSON response body as output: without null members and without a top-level "__type" (a
 // type marker, never a member). Deeper "__type" keys are kept: they may be map keys (tags).
-json output_document(const json& doc);
+json output_document(json doc);
 
 // JSON text of `value`; throws ld::Error naming `what` when a string is not valid UTF-8.
 std::string dump_json(const json& value, std::string_view what);

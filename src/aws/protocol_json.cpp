@@ -36,7 +36,7 @@ Result parse_json(const ServiceInfo& service, const Operation& operation, HttpRe
       throw Error(describe(service, operation) +
                   ": the response body is not a JSON object: " + body_excerpt(body));
     }
-    result.output = output_document(doc);
+    result.output = output_document(std::move(doc));
   }
   result.headers = std::move(response.headers);
   return result;

@@ -56,7 +56,7 @@ Result parse_rest_json(const ServiceInfo& service, const Operation& operation,
       throw Error(describe(service, operation) +
                   ": the response body is not a JSON object: " + body_excerpt(body));
     }
-    result.output = output_document(doc);
+    result.output = output_document(std::move(doc));
   }
   apply_output_bindings(operation, response, result.output);
   result.headers = std::move(response.headers);

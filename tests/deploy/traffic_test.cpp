@@ -109,6 +109,23 @@ TEST_F(Traffic, ABakeThatStaysQuietPromotes) {
   EXPECT_EQ(live(), json({{"version", "2"}, {"weights", json::object()}}));
 }
 
+// Ctrl-C during a bake: the canary stays as it is, the command says how to promote or roll back
+// and exits 130; promote then makes the canary LIVE.
+TEST_F(Traffic, CtrlCDuringABakeLeavesTheCanaryAndSaysHowToFinish) {
+  ASSERT_EQ(deploy(v1_).exit_code, 0);
+  CliRun stopped = harness().cli_through(
+      {"timeout", "--preserve-status", "-s", "INT", "3"},
+      {"deploy", "--stage", "dev", "--package", v2_.string(), "--canary", "10", "--bake", "1m"});
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.both();
+  EXPECT_NE(stopped.out.find("Baking"), std::string::npos) << stopped.both();
+  EXPECT_NE(stopped.err.find("the bake was interrupted"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("lambdeploy promote --stage dev"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("lambdeploy rollback --stage dev"), std::string::npos) << stopped.err;
+  EXPECT_EQ(live(), json({{"version", "1"}, {"weights", {{"2", 0.1}}}}));
+  ASSERT_EQ(harness().cli({"promote", "--stage", "dev"}).exit_code, 0);
+  EXPECT_EQ(live(), json({{"version", "2"}, {"weights", json::object()}}));
+}
+
 TEST_F(Traffic, ACanaryFailingItsChecksIsRolledBackAtOnce) {
   ASSERT_EQ(deploy(v1_).exit_code, 0);
   // A release whose /info/version says something else than the check expects.

@@ -286,6 +286,23 @@ TEST(LogsService, FilterLogEventsMatchesTermsPhrasesAlternativesAndStreams) {
             "ResourceNotFoundException");
 }
 
+TEST(LogsService, FilterLogEventsPagesStopAtOneMegabyteAsAwsDoes) {
+  ld::test::TempDir dir("logs");
+  Served s(dir.path());
+  const std::string group = "/aws/lambda/digest";
+  const std::int64_t t0 = now_ms() - 60'000;
+  std::vector<LogEvent> big;
+  for (int i = 0; i < 3000; ++i) big.push_back({t0 + i, std::string(1000, 'x') + "\n"});
+  s.service->append(group, "a", big);
+
+  const json first = s.logs.filter_log_events({{"logGroupName", group}});
+  EXPECT_GT(first["events"].size(), 500u);
+  EXPECT_LT(first["events"].size(), 1100u);  // 3 MB of events: about a thousand to a page
+  EXPECT_LE(first.dump().size(), 1024u * 1024u);
+  ASSERT_TRUE(first.contains("nextToken"));
+  EXPECT_EQ(s.logs.filter_all_log_events({{"logGroupName", group}})["events"].size(), 3000u);
+}
+
 TEST(LogsService, PutLogEventsRejectsTooOldAndTooNewEventsAndChecksItsInput) {
   ld::test::TempDir dir("logs");
   Served s(dir.path());

@@ -8,6 +8,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "aws/services/logs.hpp"
@@ -22,6 +23,19 @@ using nlohmann::json;
 
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+// FilterLogEvents returns as many events as fit in 1 MB; each event's JSON costs its stream name
+// and message plus at most this much (member names, timestamps, the event id).
+constexpr std::size_t kFilterPageBytes = 1024 * 1024 - 256;  // the page's own members
+constexpr std::size_t kEventOverheadBytes = 160;
+
+// At most the bytes `text` takes as a JSON string: an escape is never longer than six.
+std::size_t json_size_bound(std::string_view text) {
+  std::size_t size = text.size();
+  for (const char c : text) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) size += 5;
+  }
+  return size;
+}
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr std::size_t kMaxResponseBytes = 1'048'576;  // GetLogEvents' 1 MB
 constexpr std::size_t kEventOverhead = 26;            // bytes AWS counts per event
@@ -606,6 +620,7 @@ json filter_log_events(Database& db, const ApiCall& call) {
   json events = json::array();
   std::optional<Cursor> last;
   bool more = false;
+  std::size_t page_bytes = 0;
   while (s.step()) {
     if (static_cast<std::int64_t>(events.size()) == limit) {
       more = true;
@@ -616,6 +631,14 @@ json filter_log_events(Database& db, const ApiCall& call) {
     if (!names && prefix && stream.rfind(*prefix, 0) != 0) continue;
     std::string message = s.column_text(3);
     if (!pattern.matches(message)) continue;
+    // As AWS: as many events as fit in 1 MB (up to `limit`), the rest behind the next token.
+    const std::size_t bytes =
+        json_size_bound(stream) + json_size_bound(message) + kEventOverheadBytes;
+    if (!events.empty() && page_bytes + bytes > kFilterPageBytes) {
+      more = true;
+      break;
+    }
+    page_bytes += bytes;
     Cursor at{s.column_int64(2), s.column_int64(0)};
     last = at;
     events.push_back({{"logStreamName", std::move(stream)},
