@@ -150,6 +150,17 @@ bool is_sha256_hex(std::string_view s) {
          });
 }
 
+// The payload hash the canonical request carries. S3 (alone among AWS's services) signs what
+// x-amz-content-sha256 declares: the body's hash, UNSIGNED-PAYLOAD or a STREAMING-* value
+// (UNSIGNED-PAYLOAD for a presigned URL that sends none). Every other service hashes the body it
+// received, whatever the header says, so a signature covers that body and no other.
+std::string canonical_payload_hash(const HttpRequest& request, bool s3, bool presigned) {
+  if (!s3) return payload_sha256(request);
+  if (auto declared = request.headers.get("x-amz-content-sha256")) return std::move(*declared);
+  if (presigned) return std::string(kUnsignedPayload);
+  return payload_sha256(request);
+}
+
 }  // namespace
 
 VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secret_for,
@@ -223,16 +234,9 @@ VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secr
     return fail(AuthFailure::UnknownKey, "The security token included in the request is invalid.");
 
   const bool s3 = r.service == "s3";
-  std::string payload_hash;
-  bool check_body = false;  // the client named a hash: the body must have it
-  if (auto declared = request.headers.get("x-amz-content-sha256")) {
-    check_body = is_sha256_hex(*declared);
-    payload_hash = std::move(*declared);
-  } else if (r.presigned && s3) {
-    payload_hash = kUnsignedPayload;
-  } else {
-    payload_hash = payload_sha256(request);
-  }
+  const std::string payload_hash = canonical_payload_hash(request, s3, r.presigned);
+  // S3 signs the hash the client declared: the body must have it.
+  const bool check_body = s3 && is_sha256_hex(payload_hash);
 
   SigningConfig config;
   config.region = r.region;

@@ -25,7 +25,7 @@ enum class AuthFailure {
   UnknownKey,           // the access key is not one the server knows
   ScopeMismatch,        // the credential scope's date is not the day of X-Amz-Date
   SignatureMismatch,    // the signature recomputed with the secret differs
-  PayloadHashMismatch,  // x-amz-content-sha256 is a hash, but not the body's
+  PayloadHashMismatch,  // S3: x-amz-content-sha256 is a hash, but not the body's
   Skewed,               // X-Amz-Date more than 15 minutes from now
   Expired,              // presigned and X-Amz-Expires has passed
 };
@@ -55,8 +55,10 @@ struct VerifyResult {
 // Verifies `request` as received: `path` the wire path (still percent-encoded), `query` the
 // decoded pairs, headers as sent, the body (or body_file). Recomputes the signature over exactly
 // the signed headers with the secret `secret_for` returns, S3's rules when the scope's service is
-// "s3" (wire path as it is, no normalization, UNSIGNED-PAYLOAD for presigned URLs), the payload
-// hash from x-amz-content-sha256 when sent. Never throws for a bad request: the result says why.
+// "s3" (wire path as it is, no normalization, the payload hash x-amz-content-sha256 declares, so
+// UNSIGNED-PAYLOAD and STREAMING-* too, and UNSIGNED-PAYLOAD for presigned URLs without it). Any
+// other service: the SHA-256 of the body received, whatever x-amz-content-sha256 says, as AWS
+// does. Never throws for a bad request: the result says why.
 VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secret_for,
                             Timestamp now);
 

@@ -5,6 +5,7 @@
 
 #include "core/encoding.hpp"
 #include "core/strings.hpp"
+#include "local/wire_decode.hpp"
 
 namespace ld::local {
 
@@ -116,8 +117,17 @@ HttpResponse url_error(int status, std::string_view message) {
 }
 
 HttpResponse url_response(std::string_view payload) {
-  json result = json::parse(payload, nullptr, false);
-  if (result.is_discarded()) return url_error(502, "Internal Server Error");
+  // Bounded: a function may echo a web client's JSON back, nested as deep as the client liked.
+  json result = parse_json_within_depth(payload);
+  if (result.is_discarded()) {
+    // Too deep to be a response object: valid JSON is passed on as it is, as any non-object.
+    if (!json::accept(payload)) return url_error(502, "Internal Server Error");
+    HttpResponse passed;
+    passed.status = 200;
+    passed.body = std::string(payload);
+    passed.headers.set("Content-Type", "application/json");
+    return passed;
+  }
   HttpResponse response;
   response.status = 200;
   if (result.is_object() && result.contains("statusCode")) {

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include <pugixml.hpp>
+
 #include "core/encoding.hpp"
 #include "core/strings.hpp"
 #include "local/api_call.hpp"
@@ -109,11 +111,7 @@ void read_bindings(const aws::Operation& operation, const HttpRequest& request, 
     }
   }
   if (payload_bound || request.body.empty()) return;
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    throw ApiError("SerializationException",
-                   "the request body of " + std::string(operation.name) + " is not a JSON object");
-  }
+  json body = read_json_object(request.body, "the request body of " + std::string(operation.name));
   for (auto& [key, value] : body.items()) {
     if (!input.contains(key)) input[key] = std::move(value);
   }
@@ -127,11 +125,13 @@ std::optional<std::size_t> index_of(std::string_view text) {
 }
 
 // Turns the {"member": {"1": …}} and {"entry": {"1": {key, value}}} nodes into arrays and maps.
+// Recurses once per key segment, which unflatten_query bounds by kMaxInputDepth.
 json finish(json node) {
   if (!node.is_object()) return node;
   if (node.size() == 1 && node.contains("member") && node["member"].is_object()) {
     std::map<std::size_t, json> items;
-    for (auto& [key, value] : node["member"].items()) items[index_of(key).value()] = finish(value);
+    for (auto& [key, value] : node["member"].items())
+      items[index_of(key).value()] = finish(std::move(value));
     json list = json::array();
     for (auto& [index, value] : items) list.push_back(std::move(value));
     return list;
@@ -139,14 +139,41 @@ json finish(json node) {
   if (node.size() == 1 && node.contains("entry") && node["entry"].is_object()) {
     json map = json::object();
     for (auto& [index, entry] : node["entry"].items()) {
-      if (entry.is_object() && entry.contains("key"))
-        map[entry["key"].get<std::string>()] = finish(entry.value("value", json()));
+      if (entry.is_object() && entry.contains("key")) {
+        json value = entry.contains("value") ? std::move(entry["value"]) : json();
+        map[entry["key"].get<std::string>()] = finish(std::move(value));
+      }
     }
     return map;
   }
-  for (auto& [key, value] : node.items()) value = finish(value);
+  for (auto& [key, value] : node.items()) value = finish(std::move(value));
   return node;
 }
+
+// Refuses a query key of more than kMaxInputDepth dotted segments, before anything is built.
+void check_key_depth(const std::string& key) {
+  const auto dots = static_cast<std::size_t>(std::count(key.begin(), key.end(), '.'));
+  if (dots < kMaxInputDepth) return;
+  constexpr std::size_t kShown = 64;
+  const std::string shown = key.size() > kShown ? key.substr(0, kShown) + "..." : key;
+  throw ApiError("InvalidQueryParameter",
+                 "The AWS query string is malformed or does not adhere to AWS standards: the "
+                 "parameter '" +
+                     shown + "' nests more than " + std::to_string(kMaxInputDepth) +
+                     " levels deep");
+}
+
+// A JSON parse callback that keeps nothing below kMaxInputDepth and notes that it saw it.
+struct DepthLimit {
+  bool* exceeded;
+  bool operator()(int depth, json::parse_event_t event, json& /*parsed*/) const {
+    const bool opens =
+        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    // `depth` counts the containers around this one: the top-level value is at 0.
+    if (opens && static_cast<std::size_t>(depth) >= kMaxInputDepth) *exceeded = true;
+    return !*exceeded;
+  }
+};
 
 }  // namespace
 
@@ -172,6 +199,7 @@ std::optional<RestMatch> match_rest(const std::vector<const aws::Operation*>& op
 
 json unflatten_query(const QueryParams& form) {
   json root = json::object();
+  for (const auto& [key, value] : form) check_key_depth(key);
   for (const auto& [key, value] : form) {
     if (key == "Action" || key == "Version" || key.empty()) continue;
     json* node = &root;
@@ -205,6 +233,46 @@ json unflatten_query(const QueryParams& form) {
   } catch (const std::exception&) {
     throw ApiError("MalformedQueryString", "a list index in the parameters is not a number");
   }
+}
+
+json parse_json_within_depth(std::string_view text) {
+  bool exceeded = false;
+  json value = json::parse(text, DepthLimit{&exceeded}, false);
+  if (exceeded) return json(json::value_t::discarded);
+  return value;
+}
+
+json read_json_object(std::string_view body, std::string_view what) {
+  json value = parse_json_within_depth(body);
+  if (value.is_object()) return value;
+  // A body too deep to read is told apart from one that is no JSON at all.
+  if (value.is_discarded() && json::accept(body)) {
+    throw ApiError("SerializationException", std::string(what) + " nests more than " +
+                                                 std::to_string(kMaxInputDepth) + " levels deep");
+  }
+  throw ApiError("SerializationException", std::string(what) + " is not a JSON object");
+}
+
+bool xml_within_depth(std::string_view body) {
+  pugi::xml_document document;
+  if (!document.load_buffer(body.data(), body.size())) return true;
+  // Depth-first, with parent links instead of a stack: the document's children are at depth 1.
+  std::size_t depth = 1;
+  pugi::xml_node node = document.first_child();
+  while (node) {
+    if (node.type() == pugi::node_element && depth > kMaxInputDepth) return false;
+    if (pugi::xml_node child = node.first_child()) {
+      node = child;
+      ++depth;
+      continue;
+    }
+    while (node && !node.next_sibling() && depth > 1) {
+      node = node.parent();
+      --depth;
+    }
+    node = node.next_sibling();
+  }
+  return true;
 }
 
 QueryParams parse_form(std::string_view text) {

@@ -215,6 +215,32 @@ TEST(SigV4Verify, ChangedBodyUnderS3ContentHashIsAPayloadHashMismatch) {
   EXPECT_EQ(verify(r).failure, AuthFailure::PayloadHashMismatch);
 }
 
+TEST(SigV4Verify, UnsignedPayloadOutsideS3SignsNoBody) {
+  // Only S3 takes UNSIGNED-PAYLOAD: other services hash the body they received, so neither the
+  // body as signed nor another one passes under that signature.
+  SigningConfig config = lambda_config();
+  config.unsigned_payload = true;
+  config.add_content_sha256_header = true;
+  HttpRequest r = invoke_request();
+  sign_request(r, credentials(), config);
+  ASSERT_EQ(r.headers.get("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+  EXPECT_EQ(verify(r).failure, AuthFailure::SignatureMismatch);
+  r.body = R"({"path":"/admin"})";
+  EXPECT_EQ(verify(r).failure, AuthFailure::SignatureMismatch);
+}
+
+TEST(SigV4Verify, ContentHashHeaderOutsideS3IsTheBodysOwn) {
+  SigningConfig config = lambda_config();
+  config.add_content_sha256_header = true;
+  HttpRequest r = invoke_request();
+  sign_request(r, credentials(), config);
+  const VerifyResult v = verify(r);
+  EXPECT_TRUE(v.ok) << v.message;
+  EXPECT_TRUE(v.canonical_request.ends_with(payload_sha256(r)));
+  r.body = R"({"path":"/admin"})";
+  EXPECT_EQ(verify(r).failure, AuthFailure::SignatureMismatch);
+}
+
 TEST(SigV4Verify, ChangedSignedHeaderIsASignatureMismatch) {
   HttpRequest r = invoke_request();
   sign_request(r, credentials(), lambda_config());

@@ -122,6 +122,16 @@ TEST(UrlResponse, MapsReturnValuesAsAwsDoes) {
   }
 }
 
+// A function echoing a web client's JSON back, nested 100,000 deep: passed on as it is, never
+// rebuilt or re-encoded (which would recurse once per level and crash the endpoint).
+TEST(UrlResponse, AResultNestedDeeperThanAnyResponseIsPassedOnAsItIs) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  HttpResponse response = url_response(deep);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, deep);
+  EXPECT_EQ(url_response(std::string(100000, '[')).status, 502);
+}
+
 TEST(UrlResponse, HttpResponsesKeepStatusHeadersCookiesAndBinaryBodies) {
   HttpResponse response = url_response(
       R"({"statusCode": 201, "headers": {"Content-Type": "image/png", "X-Id": "7"},

@@ -98,6 +98,92 @@ TEST(WireDecode, LambdaRequestsMatchTheirOperationsWithLabelsQueryHeadersAndBody
                ApiError);
 }
 
+// `levels` JSON arrays, one inside the other, around `inner`.
+std::string nested_arrays(std::size_t levels, const std::string& inner = "") {
+  return std::string(levels, '[') + inner + std::string(levels, ']');
+}
+
+// `levels` XML elements, one inside the other, the innermost holding text.
+std::string nested_elements(std::size_t levels) {
+  std::string xml;
+  for (std::size_t i = 0; i < levels; ++i) xml += "<a>";
+  xml += "text";
+  for (std::size_t i = 0; i < levels; ++i) xml += "</a>";
+  return xml;
+}
+
+// A query key of `segments` dotted segments.
+std::string nested_key(std::size_t segments) {
+  std::string key = "a";
+  for (std::size_t i = 1; i < segments; ++i) key += ".a";
+  return key;
+}
+
+TEST(WireDecode, JsonNestedUpToTheLimitIsReadAndDeeperIsNot) {
+  EXPECT_FALSE(parse_json_within_depth(nested_arrays(kMaxInputDepth, "1")).is_discarded());
+  EXPECT_TRUE(parse_json_within_depth(nested_arrays(kMaxInputDepth + 1)).is_discarded());
+  EXPECT_TRUE(parse_json_within_depth(nested_arrays(1000000)).is_discarded());
+  EXPECT_TRUE(parse_json_within_depth("{").is_discarded());
+  EXPECT_EQ(parse_json_within_depth(R"({"a":[{"b":2}]})"), (json{{"a", {{{"b", 2}}}}}));
+
+  // The top-level object counts as one level.
+  const std::string at_limit = R"({"Names":)" + nested_arrays(kMaxInputDepth - 1) + "}";
+  EXPECT_TRUE(read_json_object(at_limit, "the body")["Names"].is_array());
+  try {
+    read_json_object(R"({"Names":)" + nested_arrays(kMaxInputDepth) + "}", "the body");
+    FAIL() << "expected SerializationException";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "SerializationException");
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_NE(std::string(e.what()).find("nests more than 100 levels"), std::string::npos)
+        << e.what();
+  }
+  try {
+    read_json_object("[1]", "the body");
+    FAIL() << "expected SerializationException";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "SerializationException");
+    EXPECT_STREQ(e.what(), "the body is not a JSON object");
+  }
+}
+
+TEST(WireDecode, RestJsonBodiesNestedTooDeepAreASerializationException) {
+  const std::string body = R"({"FunctionName":"f","Environment":)" + nested_arrays(100000) + "}";
+  try {
+    match_rest(aws::lambda::operations(),
+               lambda_request("POST", "/2015-03-31/functions", {}, body));
+    FAIL() << "expected SerializationException";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "SerializationException");
+  }
+}
+
+TEST(WireDecode, QueryKeysOfMoreSegmentsThanTheLimitAreInvalid) {
+  json input = unflatten_query({{nested_key(kMaxInputDepth), "1"}});
+  EXPECT_TRUE(input.is_object());
+  try {
+    unflatten_query({{"Action", "ListRoles"}, {nested_key(10000), "1"}});
+    FAIL() << "expected InvalidQueryParameter";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), "InvalidQueryParameter");
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_LT(std::string(e.what()).size(), 300u);  // the key is shortened in the message
+  }
+  EXPECT_THROW(unflatten_query({{nested_key(kMaxInputDepth + 1), "1"}}), ApiError);
+}
+
+TEST(WireDecode, XmlNestedUpToTheLimitPassesAndDeeperDoesNot) {
+  EXPECT_TRUE(xml_within_depth(nested_elements(kMaxInputDepth)));
+  EXPECT_FALSE(xml_within_depth(nested_elements(kMaxInputDepth + 1)));
+  EXPECT_FALSE(
+      xml_within_depth("<?xml version=\"1.0\"?><Delete>" + nested_elements(100000) + "</Delete>"));
+  EXPECT_TRUE(xml_within_depth(
+      "<Delete><Object><Key>a</Key></Object><Object><Key>b</Key></Object><Quiet>true</Quiet>"
+      "</Delete>"));
+  EXPECT_TRUE(xml_within_depth("not xml"));  // its reader refuses it
+  EXPECT_TRUE(xml_within_depth(""));
+}
+
 TEST(WireEncode, QueryRepliesAreXmlWithResultAndRequestId) {
   ApiReply reply;
   reply.output = {
