@@ -1,6 +1,8 @@
 // Lambda's function and version operations (CreateFunction … ListVersionsByFunction).
 #include <algorithm>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -122,6 +124,21 @@ void check_layers(const Context& ctx, const json& in) {
   }
 }
 
+// Lambda's limit on the code in `zip` and the layers `arns` name, unzipped together.
+void check_unzipped_with_layers(const Context& ctx, const std::string& zip, const json& arns) {
+  if (!arns.is_array() || arns.empty()) return;
+  std::vector<std::pair<std::string, std::filesystem::path>> layer_zips;
+  for (const auto& arn : arns) {
+    if (!arn.is_string()) continue;
+    if (auto layer = ctx.records().get(kLayer, arn.get<std::string>())) {
+      layer_zips.emplace_back(
+          arn.get<std::string>(),
+          ctx.state.blobs->path_of(layer->document.at("code").at("digest").get<std::string>()));
+    }
+  }
+  check_code_with_layers(unzipped_size(zip), layer_zips);
+}
+
 void check_configuration(const Context& ctx, const json& in, const std::string& runtime) {
   check_runtime(in);
   check_role(in);
@@ -231,6 +248,7 @@ json create_function(const Context& ctx) {
   if (!has(in, "Code")) fail_validation("null", "code", "Member must not be null");
   if (ctx.records().get(kFunction, name)) conflict("Function already exist: " + name);
   const std::string zip = zip_from(ctx.state, in["Code"]);
+  check_unzipped_with_layers(ctx, zip, in.value("Layers", json::array()));
 
   json config = {{"Description", ""},
                  {"Timeout", 3},
@@ -274,6 +292,7 @@ json update_code(const Context& ctx) {
   check_not_settling(ctx, function);
   check_architectures(ctx.in);
   const std::string zip = zip_from(ctx.state, ctx.in);
+  check_unzipped_with_layers(ctx, zip, function.document["config"].value("Layers", json::array()));
   function.document["code"] = code_of(*ctx.state.blobs, zip);
   if (has(ctx.in, "Architectures"))
     function.document["config"]["Architectures"] = ctx.in["Architectures"];

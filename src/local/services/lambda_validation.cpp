@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "local/api_call.hpp"
+#include "local/zip_archive.hpp"
 
 namespace ld::local::lambda {
 
@@ -49,16 +50,13 @@ std::string field_name(std::string member) {
   return member;
 }
 
-std::uint32_t le32(std::string_view bytes, std::size_t at) {
-  std::uint32_t value = 0;
-  for (int i = 3; i >= 0; --i)
-    value = (value << 8) | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
-  return value;
-}
+constexpr const char* kCouldNotUnzip =
+    "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
-std::uint16_t le16(std::string_view bytes, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[at]) |
-                                    (static_cast<unsigned char>(bytes[at + 1]) << 8));
+// AWS's answer to a zip ZipArchive refuses, with the reason after AWS's own words.
+[[noreturn]] void fail_unzip(const ZipError& error) {
+  if (error.kind() == ZipError::Kind::NotAZip) fail_invalid(kCouldNotUnzip);
+  fail_invalid(std::string(kCouldNotUnzip) + " " + error.what());
 }
 
 }  // namespace
@@ -217,27 +215,12 @@ void check_handler(const std::string& runtime, const json& input) {
   }
 }
 
-std::optional<std::uint64_t> unzipped_size(std::string_view zip) {
-  // The end-of-central-directory record: signature PK\5\6, at most 64 KB of comment after it.
-  if (zip.size() < 22) return std::nullopt;
-  std::size_t eocd = std::string_view::npos;
-  const std::size_t lowest = zip.size() > 22 + 65535 ? zip.size() - 22 - 65535 : 0;
-  for (std::size_t at = zip.size() - 22 + 1; at-- > lowest;) {
-    if (le32(zip, at) == 0x06054b50) {
-      eocd = at;
-      break;
-    }
+std::uint64_t unzipped_size(std::string_view zip) {
+  try {
+    return ZipArchive::read(zip).unzipped_size();
+  } catch (const ZipError& error) {
+    fail_unzip(error);
   }
-  if (eocd == std::string_view::npos) return std::nullopt;
-  const std::uint16_t entries = le16(zip, eocd + 10);
-  std::size_t at = le32(zip, eocd + 16);
-  std::uint64_t total = 0;
-  for (std::uint16_t i = 0; i < entries; ++i) {
-    if (at + 46 > zip.size() || le32(zip, at) != 0x02014b50) return std::nullopt;
-    total += le32(zip, at + 24);
-    at += 46 + le16(zip, at + 28) + le16(zip, at + 30) + le16(zip, at + 32);
-  }
-  return total;
 }
 
 void check_zip(std::string_view zip, bool uploaded_inline) {
@@ -245,13 +228,26 @@ void check_zip(std::string_view zip, bool uploaded_inline) {
     throw ApiError("RequestEntityTooLargeException",
                    "Zipped size must be smaller than 52428800 bytes", 413);
   }
-  auto unzipped = unzipped_size(zip);
-  if (!unzipped) {
-    fail_invalid(
-        "Could not unzip uploaded file. Please check your file, then try to upload again.");
+  if (unzipped_size(zip) > kUnzippedLimit) {
+    fail_invalid("Unzipped size must be smaller than " + std::to_string(kUnzippedLimit) + " bytes");
   }
-  if (*unzipped > 262144000) {
-    fail_invalid("Unzipped size must be smaller than 262144000 bytes");
+}
+
+void check_code_with_layers(
+    std::uint64_t code_unzipped,
+    const std::vector<std::pair<std::string, std::filesystem::path>>& layer_zips) {
+  std::uint64_t total = code_unzipped;
+  for (const auto& [arn, zip] : layer_zips) {
+    try {
+      total += ZipArchive::open(zip).unzipped_size();
+    } catch (const ZipError& error) {
+      fail_invalid("Layer version " + arn + " could not be unzipped. " + error.what());
+    }
+  }
+  if (total > kUnzippedLimit) {
+    fail_invalid("Function code combined with layers exceeds the maximum allowed size of " +
+                 std::to_string(kUnzippedLimit) + " bytes. The actual size is " +
+                 std::to_string(total) + " bytes.");
   }
 }
 

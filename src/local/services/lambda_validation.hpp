@@ -2,9 +2,11 @@
 // Lambda's input checks, with the error codes and messages AWS answers: function names and
 // ARNs, qualifiers, memory, timeout, environment size, runtimes, roles and zip sizes.
 #include <cstdint>
-#include <optional>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,11 +40,18 @@ void check_architectures(const nlohmann::json& input);
 // Handler is required for every runtime but the OS-only ones (provided, provided.al2, …).
 void check_handler(const std::string& runtime, const nlohmann::json& input);
 
-// A deployment package: at most 50 MB zipped (RequestEntityTooLargeException 413), a readable
-// zip (InvalidParameterValueException) and at most 250 MB unzipped.
+// A deployment package: at most 50 MB zipped (RequestEntityTooLargeException 413), a zip that
+// ZipArchive accepts (InvalidParameterValueException "Could not unzip uploaded file. …", with
+// the reason after AWS's words) and at most 250 MB unzipped.
 void check_zip(std::string_view zip, bool uploaded_inline = true);
-// The sum of the entries' uncompressed sizes; nullopt when `zip` is not a zip archive.
-std::optional<std::uint64_t> unzipped_size(std::string_view zip);
+// The sum of the entries' declared uncompressed sizes, read by ZipArchive (the reader that
+// extracts them); InvalidParameterValueException as check_zip's when it refuses the zip.
+std::uint64_t unzipped_size(std::string_view zip);
+// Lambda's limit on a function's code (`code_unzipped` bytes) and its layers (ARN → zip file)
+// unzipped together: InvalidParameterValueException with AWS's message when it is passed.
+void check_code_with_layers(
+    std::uint64_t code_unzipped,
+    const std::vector<std::pair<std::string, std::filesystem::path>>& layer_zips);
 
 // "1 validation error detected: Value 'v' at 'field' failed to satisfy constraint: what".
 [[noreturn]] void fail_validation(const std::string& value, const std::string& field,
