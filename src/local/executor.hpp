@@ -79,8 +79,11 @@ struct InvokeResult {
 
 // Instance status for `lambdeploy local status` and the health route.
 struct ExecutorStatus {
-  std::string isolation;  // "mount-namespace" or "paths" (LAMBDA_TASK_ROOT + LD_LIBRARY_PATH)
-  int instances = 0;      // all of them, provisioned ones included
+  // What instances get (Isolation::describe): "pid+mount namespaces, uid 993" (root),
+  // "user+pid+mount namespaces, uid 993" (another user), ... or "paths" (none: real paths,
+  // LAMBDA_TASK_ROOT + LD_LIBRARY_PATH, as the endpoint's user).
+  std::string isolation;
+  int instances = 0;  // all of them, provisioned ones included
   int busy = 0;
   int provisioned = 0;  // kept for provisioned concurrency
 };

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -114,22 +117,43 @@ void Invocation::add_log(const std::string& message) {
 Instance::Instance(InstanceSpec spec)
     : spec_(std::move(spec)), stream_(stream_name(spec_.image.version)), server_(*this) {}
 
+void remove_instance_files(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::remove_all(dir, ec) != static_cast<std::uintmax_t>(-1) && !ec) return;
+  // A function (the same user, without root) can leave folders it took its own permissions
+  // from: give them back, then try again.
+  std::vector<fs::path> pending{dir};
+  while (!pending.empty()) {
+    const fs::path folder = std::move(pending.back());
+    pending.pop_back();
+    ::chmod(folder.c_str(), 0700);
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_directory(ec) && !it->is_symlink(ec)) pending.push_back(it->path());
+  }
+  fs::remove_all(dir, ec);
+}
+
 Instance::~Instance() {
   kill();
   if (watcher_.joinable()) watcher_.join();
   server_.stop();
   if (statm_fd_ >= 0) ::close(statm_fd_);
-  std::error_code ec;
-  fs::remove_all(spec_.instance_dir, ec);
+  if (pidfd_ >= 0) ::close(pidfd_);
+  if (status_fd_ >= 0) ::close(status_fd_);
+  if (out_fd_ >= 0) ::close(out_fd_);
+  if (err_fd_ >= 0) ::close(err_fd_);
+  remove_instance_files(spec_.instance_dir);
 }
 
 bool Instance::start() {
   const FunctionImage& img = spec_.image;
+  const Isolation& isolation = spec_.sandbox->isolation();
+  const bool ns = isolation.mount_namespace;
   fs::path bootstrap = spec_.task_root / "bootstrap";
-  std::string exec_path = spec_.mount_namespace ? "/var/task/bootstrap" : bootstrap.string();
+  std::string exec_path = ns ? "/var/task/bootstrap" : bootstrap.string();
   if (!fs::exists(bootstrap)) {
     bootstrap = spec_.opt_root / "bootstrap";
-    exec_path = spec_.mount_namespace ? "/opt/bootstrap" : bootstrap.string();
+    exec_path = ns ? "/opt/bootstrap" : bootstrap.string();
   }
   if (!fs::exists(bootstrap)) {
     start_error_ = lambda_error_document(
@@ -139,9 +163,9 @@ bool Instance::start() {
   }
   fs::path tmp = spec_.instance_dir / "tmp";
   fs::create_directories(tmp);
+  spec_.sandbox->hand_over(tmp);
   server_.start();
 
-  const bool ns = spec_.mount_namespace;
   std::string task = ns ? "/var/task" : spec_.task_root.string();
   std::string opt = ns ? "/opt" : spec_.opt_root.string();
   std::map<std::string, std::string> env = img.environment;
@@ -170,55 +194,47 @@ bool Instance::start() {
   env["LD_LIBRARY_PATH"] = task + ":" + task + "/lib:" + opt + "/lib";
   if (!ns) env["TMPDIR"] = tmp.string();
 
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string arg0 = exec_path;
-  char* argv[] = {arg0.data(), nullptr};
-  std::string workdir = task;
-  MountPlan plan(spec_.task_root, spec_.opt_root, tmp);
+  SandboxCommand command;
+  command.program = exec_path;
+  for (const auto& [k, v] : env) command.environment.push_back(k + "=" + v);
+  command.workdir = task;
+  command.task_root = spec_.task_root;
+  command.opt_root = spec_.opt_root;
+  command.tmp_root = tmp;
 
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+  int out_pipe[2], err_pipe[2], status_pipe[2] = {-1, -1};
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      (isolation.init && ::pipe2(status_pipe, O_CLOEXEC) != 0))
     throw Error(std::string("pipe: ") + std::strerror(errno));
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const char* ns_failed = "lambdeploy: cannot enter the mount namespace\n";
-  const char* exec_failed = "lambdeploy: cannot execute bootstrap\n";
-
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    sigset_t all;
-    sigemptyset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    ::dup2(devnull, 0);
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    if (ns && !plan.enter()) {
-      [[maybe_unused]] auto n = ::write(2, ns_failed, std::strlen(ns_failed));
-      ::_exit(127);
-    }
-    if (::chdir(workdir.c_str()) != 0) ::_exit(127);
-    ::syscall(SYS_close_range, 3U, ~0U, 0U);
-    ::execve(arg0.c_str(), argv, envp.data());
-    [[maybe_unused]] auto n = ::write(2, exec_failed, std::strlen(exec_failed));
-    ::_exit(127);
+  command.stdout_fd = out_pipe[1];
+  command.stderr_fd = err_pipe[1];
+  command.status_fd = status_pipe[1];
+  const auto spawned_at = SteadyClock::now();
+  pid_t pid = -1;
+  try {
+    pid = spec_.sandbox->start(command);
+  } catch (...) {
+    for (int fd :
+         {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], status_pipe[0], status_pipe[1]})
+      if (fd >= 0) ::close(fd);
+    throw;
   }
-  ::setpgid(pid, pid);  // both sides, so kill(-pid) works whichever runs first
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  if (devnull >= 0) ::close(devnull);
+  if (status_pipe[1] >= 0) ::close(status_pipe[1]);
+  if (status_pipe[0] >= 0) ::fcntl(status_pipe[0], F_SETFL, O_NONBLOCK);
   {
     std::lock_guard lock(m_);
     pid_ = pid;
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    pid_namespace_ = isolation.pid_namespace;
+    init_ = isolation.init;
     alive_ = true;
-    spawned_at_ = SteadyClock::now();
+    spawned_at_ = spawned_at;
   }
   out_fd_ = out_pipe[0];
   err_fd_ = err_pipe[0];
+  status_fd_ = status_pipe[0];
   log("INIT_START Runtime Version: " + img.runtime +
       "\tRuntime Version ARN: arn:aws:lambda:" + img.region + "::runtime:lambdeploy-local\n");
   watcher_ = std::thread([this] { watch(); });
@@ -260,7 +276,14 @@ void Instance::assign(std::shared_ptr<Invocation> invocation) {
 void Instance::kill(bool out_of_memory) {
   std::lock_guard lock(m_);
   if (out_of_memory) out_of_memory_ = true;
-  if (alive_ && pid_ > 0) ::kill(-pid_, SIGKILL);
+  if (alive_ && pid_ > 0) {
+    if (!pid_namespace_)
+      ::kill(-pid_, SIGKILL);
+    else if (pidfd_ >= 0)
+      ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0U);  // the kernel kills the rest
+    else
+      ::kill(pid_, SIGKILL);
+  }
   // From now on the instance takes no invocation, even before the watcher has reaped it (a
   // timed-out instance must not be handed the next one only to die under it).
   alive_ = false;
@@ -276,6 +299,18 @@ void Instance::log(const std::string& message, Invocation* invocation) {
   }
   if (invocation) invocation->add_log(message);
   if (spec_.logs) spec_.logs->append(spec_.image.log_group, stream_, {{epoch_ms(), message}});
+}
+
+void Instance::settle_output() {
+  const auto until = SteadyClock::now() + std::chrono::milliseconds(50);
+  std::unique_lock lock(output_m_);
+  while (true) {
+    int out = 0, err = 0;
+    if (out_fd_ >= 0) ::ioctl(out_fd_, FIONREAD, &out);
+    if (err_fd_ >= 0) ::ioctl(err_fd_, FIONREAD, &err);
+    if (out + err == 0 && output_in_flight_ == 0) return;
+    if (output_cv_.wait_until(lock, until) == std::cv_status::timeout) return;
+  }
 }
 
 bool Instance::alive() const {
@@ -299,9 +334,16 @@ void Instance::sample_memory(bool whole_group) {
   std::unique_lock lock(m_);
   if (!alive_) return;
   const pid_t pid = pid_;
-  int kb = process_rss_kb(pid, statm_fd_);
+  // With lambdeploy-init the bootstrap is PID 2 of the namespace, seen through its own /proc.
+  int kb = !init_ ? process_rss_kb(pid, statm_fd_)
+           : statm_fd_ >= 0
+               ? statm_rss_kb(nullptr, statm_fd_)
+               : statm_rss_kb(("/proc/" + std::to_string(pid) + "/root/proc/2/statm").c_str(),
+                              statm_fd_);
+  const bool pid_namespace = pid_namespace_, init = init_;
   lock.unlock();
-  if (whole_group) kb = std::max(kb, process_group_rss_kb(pid));
+  if (whole_group)
+    kb = std::max(kb, pid_namespace ? namespace_rss_kb(pid, init) : process_group_rss_kb(pid));
   lock.lock();
   rss_kb_ = kb;
   if (kb > max_rss_kb_) max_rss_kb_ = kb;
@@ -409,30 +451,28 @@ RuntimeReply Instance::init_error(const std::string& error_type, std::string bod
 }
 
 void Instance::watch() {
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  std::string partial[2];
+  LogOutput output(spec_.output_limits, spawned_at_);
   int fds[2] = {out_fd_, err_fd_};
-  auto drain = [&](int i, bool final) {
-    char buf[8192];
-    ssize_t n = ::read(fds[i], buf, sizeof buf);
-    if (n <= 0) {
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-      ::close(fds[i]);
-      fds[i] = -1;
-      final = true;
-    } else {
-      partial[i].append(buf, static_cast<std::size_t>(n));
+  std::vector<char> buffer(64 * 1024);
+  std::vector<std::string> events;
+  auto drain = [&](int i) {
+    {
+      std::lock_guard lock(output_m_);
+      ++output_in_flight_;
     }
-    std::size_t start = 0, nl;
-    while ((nl = partial[i].find('\n', start)) != std::string::npos) {
-      log(partial[i].substr(start, nl - start + 1));
-      start = nl + 1;
+    const ssize_t n = ::read(fds[i], buffer.data(), buffer.size());
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+      fds[i] = -1;  // ended (the descriptor stays open until destruction)
+      output.finish(i, events);
+    } else if (n > 0) {
+      output.feed(i, {buffer.data(), static_cast<std::size_t>(n)}, SteadyClock::now(), events);
     }
-    partial[i].erase(0, start);
-    if (final && !partial[i].empty()) {
-      log(partial[i] + "\n");
-      partial[i].clear();
+    if (!events.empty()) log_output(std::exchange(events, {}));
+    {
+      std::lock_guard lock(output_m_);
+      --output_in_flight_;
     }
+    output_cv_.notify_all();
   };
   int status = 0;
   bool reaped = false;
@@ -440,12 +480,21 @@ void Instance::watch() {
     std::vector<pollfd> p;
     for (int i = 0; i < 2; ++i)
       if (fds[i] >= 0) p.push_back({fds[i], POLLIN, 0});
-    if (pidfd >= 0) p.push_back({pidfd, POLLIN, 0});
-    int n = ::poll(p.data(), p.size(), pidfd >= 0 ? -1 : 50);
+    if (pidfd_ >= 0) p.push_back({pidfd_, POLLIN, 0});
+    int wait_ms = pidfd_ >= 0 ? -1 : 50;
+    if (const auto due = output.notice_due()) {
+      const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*due - SteadyClock::now());
+      wait_ms = static_cast<int>(std::clamp<std::int64_t>(ms.count(), 0, 1000));
+    }
+    int n = ::poll(p.data(), p.size(), wait_ms);
     if (n < 0 && errno != EINTR) break;
     for (const auto& q : p) {
-      if (q.fd == pidfd || !(q.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      drain(q.fd == fds[0] ? 0 : 1, false);
+      if (q.fd == pidfd_ || !(q.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      drain(q.fd == fds[0] ? 0 : 1);
+    }
+    if (n == 0) {
+      output.quiet(SteadyClock::now(), events);
+      if (!events.empty()) log_output(std::exchange(events, {}));
     }
     if (::waitpid(pid_, &status, WNOHANG) == pid_) reaped = true;
   }
@@ -456,13 +505,46 @@ void Instance::watch() {
     for (int k = 0; k < 64 && fds[i] >= 0; ++k) {
       pollfd q{fds[i], POLLIN, 0};
       if (::poll(&q, 1, 0) <= 0) break;
-      drain(i, false);
+      drain(i);
     }
-    if (!partial[i].empty()) log(partial[i] + "\n");
-    if (fds[i] >= 0) ::close(fds[i]);
+    if (fds[i] >= 0) {
+      fds[i] = -1;
+      output.finish(i, events);
+    }
   }
-  if (pidfd >= 0) ::close(pidfd);
+  if (!events.empty()) log_output(std::exchange(events, {}));
+  // How the bootstrap ended, as lambdeploy-init saw it (nothing when init itself was killed).
+  int reported = 0;
+  if (reaped && status_fd_ >= 0 &&
+      ::read(status_fd_, &reported, sizeof reported) == sizeof reported)
+    status = reported;
   exited(status);
+}
+
+void Instance::log_output(std::vector<std::string> events) {
+  std::shared_ptr<Invocation> current;
+  {
+    std::lock_guard lock(m_);
+    current = current_;
+    if (!current && !assigned_once_)
+      for (const auto& e : events)
+        if (init_log_.size() < 8192) init_log_ += e;
+  }
+  if (current) {
+    // The tail keeps 64 KB at most: no more than that is handed to it.
+    std::size_t first = events.size(), bytes = 0;
+    while (first > 0 && bytes < 64 * 1024) bytes += events[--first].size();
+    std::string text;
+    text.reserve(bytes);
+    for (std::size_t i = first; i < events.size(); ++i) text += events[i];
+    current->add_log(text);
+  }
+  if (!spec_.logs) return;
+  const std::int64_t now = epoch_ms();
+  std::vector<LogEvent> batch;
+  batch.reserve(events.size());
+  for (auto& e : events) batch.push_back({now, std::move(e)});
+  spec_.logs->append(spec_.image.log_group, stream_, std::move(batch));
 }
 
 void Instance::exited(int status) {
@@ -471,7 +553,9 @@ void Instance::exited(int status) {
   std::string init_doc;
   {
     std::lock_guard lock(m_);
-    ::kill(-pid_, SIGKILL);  // what the bootstrap left behind in its group
+    // What the bootstrap left behind in its group (in a PID namespace nothing is left: the
+    // kernel killed it all when its first process ended).
+    if (!pid_namespace_) ::kill(-pid_, SIGKILL);
     alive_ = false;
     inv = current_;
     oom = out_of_memory_;

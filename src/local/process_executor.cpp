@@ -8,6 +8,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "local/api_call.hpp"
 #include "local/instance.hpp"
 #include "local/provisioned_instances.hpp"
+#include "local/sandbox.hpp"
 #include "local/task_layout.hpp"
 
 namespace ld::local {
@@ -48,7 +50,9 @@ class ProcessExecutor final : public Executor {
                   std::shared_ptr<MetricSink> metrics)
       : options_(std::move(options)), logs_(std::move(logs)), metrics_(std::move(metrics)) {
     fs::create_directories(options_.data_dir / "instances");
-    isolation_ = options_.mount_namespace && mount_namespace_available(options_.data_dir);
+    remove_stale_instances();  // left by an endpoint that was killed
+    sandbox_ = std::make_shared<const Sandbox>(options_.data_dir, options_.mount_namespace,
+                                               options_.init_program);
     provisioned_ = std::make_unique<ProvisionedInstances>([this](const FunctionImage& image) {
       auto [task_root, opt_root] = roots_of(image);
       return start_instance(image, task_root, opt_root, true);
@@ -78,6 +82,7 @@ class ProcessExecutor final : public Executor {
       pools.swap(pools_);
     }
     pools.clear();  // kills every instance
+    remove_stale_instances();
   }
 
   void prepare(const FunctionImage& image) override {
@@ -140,7 +145,7 @@ class ProcessExecutor final : public Executor {
 
   ExecutorStatus status() const override {
     ExecutorStatus st;
-    st.isolation = isolation_ ? "mount-namespace" : "paths";
+    st.isolation = sandbox_->isolation().describe();
     const ProvisionedInstances::Counts provisioned = provisioned_->counts();
     st.provisioned = provisioned.instances;
     st.instances = provisioned.instances;
@@ -155,6 +160,14 @@ class ProcessExecutor final : public Executor {
   }
 
  private:
+  // Removes every instance folder under instances/ (none of this executor's is running).
+  void remove_stale_instances() {
+    std::error_code ec;
+    for (fs::directory_iterator it(options_.data_dir / "instances", ec), end; !ec && it != end;
+         it.increment(ec))
+      remove_instance_files(it->path());
+  }
+
   void run_event(InvokeRequest request) {
     // Lambda queues asynchronous invocations and retries throttled ones for a while.
     auto give_up = SteadyClock::now() + std::chrono::minutes(5);
@@ -210,7 +223,8 @@ class ProcessExecutor final : public Executor {
     spec.task_root = task_root;
     spec.opt_root = opt_root;
     spec.instance_dir = options_.data_dir / "instances" / random_uuid();
-    spec.mount_namespace = isolation_;
+    spec.sandbox = sandbox_;
+    spec.output_limits = options_.output_limits;
     spec.endpoint_url = options_.endpoint_url;
     spec.logs = logs_;
     spec.provisioned = provisioned;
@@ -304,13 +318,31 @@ class ProcessExecutor final : public Executor {
       instance->assign(inv);
       auto assigned_at = SteadyClock::now();
       const auto timeout = std::chrono::milliseconds(inv->timeout_ms);
+      // Lambda gives init its own 10 s; an init that overruns them is retried within the
+      // invocation, which then has the function's timeout for init and handler together (the
+      // instance here carries on rather than starting again). So "Task timed out after N
+      // seconds" always means the configured N.
+      std::optional<SteadyClock::time_point> init_overran_at;
       std::unique_lock lock(inv->m);
       while (!inv->done) {
-        auto limit = inv->delivered ? inv->delivered_at + timeout
-                     : warm         ? assigned_at + timeout
-                                    : assigned_at + options_.init_timeout;
+        auto limit = init_overran_at  ? *init_overran_at + timeout
+                     : inv->delivered ? inv->delivered_at + timeout
+                     : warm           ? assigned_at + timeout
+                                      : assigned_at + options_.init_timeout;
         if (inv->cv.wait_until(lock, limit) == std::cv_status::timeout && !inv->done &&
             SteadyClock::now() >= limit) {
+          if (!warm && !inv->delivered && !init_overran_at) {
+            init_overran_at = limit;
+            lock.unlock();
+            instance->log("INIT_REPORT Init Duration: " +
+                              two_decimals(std::chrono::duration<double, std::milli>(
+                                               SteadyClock::now() - assigned_at)
+                                               .count()) +
+                              " ms\tPhase: init\tStatus: timeout\n",
+                          inv.get());
+            lock.lock();
+            continue;
+          }
           timed_out = true;
           break;
         }
@@ -328,6 +360,9 @@ class ProcessExecutor final : public Executor {
         instance->log(format_iso8601(system_now()) + " " + inv->id + " " + after + "\n", inv.get());
       instance->kill();
     }
+    // What the function printed before it answered belongs to this invocation (its tail, and
+    // its stream ahead of END).
+    if (!timed_out && instance->start_error().empty()) instance->settle_output();
     std::string result_payload, error_type;
     std::optional<std::string> function_error;
     double duration_ms = 0;
@@ -449,7 +484,7 @@ class ProcessExecutor final : public Executor {
   ExecutorOptions options_;
   std::shared_ptr<LogSink> logs_;
   std::shared_ptr<MetricSink> metrics_;
-  bool isolation_ = false;
+  std::shared_ptr<const Sandbox> sandbox_;
 
   mutable std::mutex m_;
   std::condition_variable cv_;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "local/executor.hpp"
+#include "local/log_output.hpp"
 #include "local/telemetry.hpp"
 
 namespace ld::local {
@@ -18,8 +19,12 @@ struct ExecutorOptions {
   int max_instances_per_function = 10;  // concurrent instances; beyond it Invoke answers 429
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);   // idle instances reaped
   std::chrono::milliseconds init_timeout = std::chrono::seconds(10);  // to the first GET /next
-  bool mount_namespace = true;  // try the private mount namespace (false: real paths only)
-  std::string endpoint_url;     // AWS_ENDPOINT_URL given to functions, when not empty
+  // Try the sandbox (sandbox.hpp: PID and mount namespaces, uid 993); false: real paths as the
+  // endpoint's own user, as the endpoint ran functions before.
+  bool mount_namespace = true;
+  std::filesystem::path init_program;  // lambdeploy-init; empty: found (sandbox.hpp)
+  std::string endpoint_url;            // AWS_ENDPOINT_URL given to functions, when not empty
+  OutputLimits output_limits;          // each instance's output budget (log_output.hpp)
   // How often busy instances' memory is sampled (VmRSS) for Max Memory Used and MemorySize.
   std::chrono::milliseconds memory_sample_interval = std::chrono::milliseconds(20);
 };

@@ -1,11 +1,13 @@
 #include "local/process_memory.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -28,8 +30,12 @@ long page_kb() {
 
 // One pread of statm per sample: reading `status` cost an open, reads and a close.
 int process_rss_kb(pid_t pid, int& fd) {
-  if (fd < 0)
-    fd = ::open(("/proc/" + std::to_string(pid) + "/statm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return statm_rss_kb(nullptr, fd);
+  return statm_rss_kb(("/proc/" + std::to_string(pid) + "/statm").c_str(), fd);
+}
+
+int statm_rss_kb(const char* path, int& fd) {
+  if (fd < 0 && path != nullptr) fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char text[128];
   const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
@@ -38,6 +44,28 @@ int process_rss_kb(pid_t pid, int& fd) {
   long size_pages = 0, resident_pages = 0;
   if (std::sscanf(text, "%ld %ld", &size_pages, &resident_pages) != 2) return 0;
   return static_cast<int>(resident_pages * page_kb());
+}
+
+int namespace_rss_kb(pid_t first, bool without_first) {
+  const std::string proc = "/proc/" + std::to_string(first) + "/root/proc/";
+  DIR* dir = ::opendir(proc.c_str());
+  if (dir == nullptr) return 0;  // gone
+  long total = 0;
+  std::string path = proc;
+  while (const dirent* entry = ::readdir(dir)) {
+    const char* name = entry->d_name;
+    if (name[0] < '1' || name[0] > '9' || std::strspn(name, "0123456789") != std::strlen(name))
+      continue;
+    if (without_first && std::strcmp(name, "1") == 0) continue;
+    path.resize(proc.size());
+    path += name;
+    path += "/statm";
+    int fd = -1;
+    total += statm_rss_kb(path.c_str(), fd);
+    if (fd >= 0) ::close(fd);
+  }
+  ::closedir(dir);
+  return static_cast<int>(total);
 }
 
 int process_group_rss_kb(pid_t group) {

@@ -6,17 +6,17 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zip.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <mutex>
 #include <system_error>
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/uuid.hpp"
+#include "local/api_call.hpp"
 
 namespace ld::local {
 
@@ -29,31 +29,50 @@ std::mutex& extraction_mutex() {
   return m;
 }
 
-// An entry name is safe when it is relative and never climbs out with "..".
-bool safe_entry_name(const std::string& name) {
-  if (name.empty() || name[0] == '/') return false;
-  fs::path p(name);
-  for (const auto& part : p)
-    if (part == "..") return false;
-  return true;
+// The directory extracted into, open for as long as it is in scope.
+struct TargetDirectory {
+  explicit TargetDirectory(const fs::path& dir)
+      : fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd < 0)
+      throw Error(std::string("cannot open the function's folder: ") + std::strerror(errno));
+  }
+  TargetDirectory(const TargetDirectory&) = delete;
+  TargetDirectory& operator=(const TargetDirectory&) = delete;
+  ~TargetDirectory() { ::close(fd); }
+  int fd;
+};
+
+// Extracts `zips` in order into `dir`, sharing one budget of written bytes.
+void extract_all(const std::vector<fs::path>& zips, const fs::path& dir, std::uint64_t limit) {
+  TargetDirectory target(dir);
+  std::uint64_t written = 0;
+  for (const auto& zip : zips) ZipArchive::open(zip).extract(target.fd, written, limit);
 }
 
 // Extracts into a fresh sibling directory and renames it to `dir`; another thread or process
-// that got there first wins and the copy is dropped.
+// that got there first wins and the copy is dropped. Failures say no path: a zip that cannot be
+// unzipped is Lambda's InvalidZipFileException, anything else a plain ld::Error.
 fs::path extract_once(const fs::path& dir, const std::vector<fs::path>& zips) {
   std::lock_guard lock(extraction_mutex());
-  if (fs::exists(dir)) return dir;
-  fs::create_directories(dir.parent_path());
-  fs::path tmp = dir.parent_path() / (".tmp-" + random_uuid());
-  fs::create_directories(tmp);
+  std::error_code ec;
+  if (fs::exists(dir, ec)) return dir;
+  const fs::path tmp = dir.parent_path() / (".tmp-" + random_uuid());
   try {
-    for (const auto& zip : zips) extract_zip(zip, tmp);
+    fs::create_directories(tmp);
+    // Readable by the user functions run as, whatever the endpoint's umask.
+    fs::permissions(tmp, fs::perms(0755));
+    extract_all(zips, tmp, kUnzippedLimit);
+  } catch (const ZipError& e) {
+    fs::remove_all(tmp, ec);
+    throw ApiError("InvalidZipFileException",
+                   std::string("Lambda could not unzip the deployment package. ") + e.what(), 502);
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(tmp, ec);
+    throw Error("cannot prepare the function's files: " + e.code().message());
   } catch (...) {
-    std::error_code ec;
     fs::remove_all(tmp, ec);
     throw;
   }
-  std::error_code ec;
   fs::rename(tmp, dir, ec);
   if (ec) fs::remove_all(tmp, ec);
   return dir;
@@ -61,55 +80,11 @@ fs::path extract_once(const fs::path& dir, const std::vector<fs::path>& zips) {
 
 }  // namespace
 
-void extract_zip(const fs::path& zip_path, const fs::path& dir) {
-  int err = 0;
-  zip_t* za = zip_open(zip_path.c_str(), ZIP_RDONLY, &err);
-  if (!za)
-    throw Error("cannot open zip " + zip_path.string() + " (libzip error " + std::to_string(err) +
-                ")");
-  std::unique_ptr<zip_t, decltype(&zip_discard)> guard(za, &zip_discard);
-  fs::create_directories(dir);
-  zip_int64_t count = zip_get_num_entries(za, 0);
-  for (zip_int64_t i = 0; i < count; ++i) {
-    auto index = static_cast<zip_uint64_t>(i);
-    zip_stat_t st;
-    if (zip_stat_index(za, index, 0, &st) != 0 || !st.name)
-      throw Error("zip " + zip_path.string() + ": cannot read entry " + std::to_string(i));
-    std::string name = st.name;
-    if (!safe_entry_name(name))
-      throw Error("zip " + zip_path.string() + ": entry \"" + name + "\" leaves the directory");
-    zip_uint8_t opsys = 0;
-    zip_uint32_t attributes = 0;
-    zip_file_get_external_attributes(za, index, 0, &opsys, &attributes);
-    mode_t mode = opsys == ZIP_OPSYS_UNIX ? static_cast<mode_t>(attributes >> 16) : 0;
-    fs::path target = dir / name;
-    if (name.back() == '/' || S_ISDIR(mode)) {
-      fs::create_directories(target);
-      continue;
-    }
-    fs::create_directories(target.parent_path());
-    zip_file_t* zf = zip_fopen_index(za, index, 0);
-    if (!zf) throw Error("zip " + zip_path.string() + ": cannot open entry \"" + name + "\"");
-    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file_guard(zf, &zip_fclose);
-    std::string bytes;
-    bytes.resize(static_cast<std::size_t>(st.size));
-    zip_int64_t got = bytes.empty() ? 0 : zip_fread(zf, bytes.data(), st.size);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
-      throw Error("zip " + zip_path.string() + ": entry \"" + name + "\" is truncated or corrupt");
-    std::error_code ec;
-    fs::remove(target, ec);
-    if (S_ISLNK(mode)) {
-      fs::create_symlink(bytes, target);
-      continue;
-    }
-    {
-      std::ofstream out(target, std::ios::binary | std::ios::trunc);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      if (!out) throw Error("cannot write " + target.string());
-    }
-    mode_t perms = (mode & 07777) != 0 ? (mode & 0777) : 0644;
-    ::chmod(target.c_str(), perms);
-  }
+void extract_zip(const fs::path& zip, const fs::path& dir, std::uint64_t limit) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create the function's folder: " + ec.message());
+  extract_all({zip}, dir, limit);
 }
 
 fs::path prepare_task_root(const fs::path& data_dir, const std::string& code_sha256,
@@ -177,6 +152,10 @@ bool MountPlan::enter() const noexcept {
   } else if (::unshare(CLONE_NEWNS) != 0) {
     return false;
   }
+  return apply();
+}
+
+bool MountPlan::apply() const noexcept {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
   // Open the sources inside the new namespace (a bind needs a mount of this namespace) and
   // before the mounts below hide their paths (/tmp, /var).
@@ -199,31 +178,6 @@ bool MountPlan::enter() const noexcept {
   ::close(opt_fd);
   ::close(tmp_fd);
   return true;
-}
-
-bool mount_namespace_available(const fs::path& scratch_dir) {
-  static std::mutex m;
-  static int known = -1;
-  std::lock_guard lock(m);
-  if (known >= 0) return known == 1;
-  std::error_code ec;
-  fs::path base = scratch_dir / (".probe-" + random_uuid());
-  fs::create_directories(base / "task", ec);
-  fs::create_directories(base / "opt", ec);
-  fs::create_directories(base / "tmp", ec);
-  { std::ofstream(base / "task" / "marker") << "x"; }
-  MountPlan plan(base / "task", base / "opt", base / "tmp");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    bool ok = plan.enter() && ::access("/var/task/marker", R_OK) == 0;
-    ::_exit(ok ? 0 : 1);
-  }
-  int status = 0;
-  bool ok =
-      pid > 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  fs::remove_all(base, ec);
-  known = ok ? 1 : 0;
-  return ok;
 }
 
 }  // namespace ld::local
