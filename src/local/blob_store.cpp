@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/encoding.hpp"
+#include "local/private_files.hpp"
 
 namespace ld::local {
 
@@ -41,13 +42,17 @@ void fsync_dir(const fs::path& dir) {
   if (rc != 0) fail_errno("cannot fsync folder", dir);
 }
 
-// Creates `dir` if missing; on creation fsyncs its parent so the new entry survives.
-void ensure_dir(const fs::path& dir) {
-  if (::mkdir(dir.c_str(), 0755) == 0) {
+// Creates `dir` if missing, 0700 (the user's alone) whatever the umask; on creation fsyncs its
+// parent so the new entry survives. With `tighten`, an existing `dir` is made 0700 too.
+void ensure_dir(const fs::path& dir, bool tighten = false) {
+  if (::mkdir(dir.c_str(), 0700) == 0) {
+    tighten = true;
     fsync_dir(dir.parent_path());
   } else if (errno != EEXIST) {
     fail_errno("cannot create folder", dir);
   }
+  if (tighten && ::chmod(dir.c_str(), 0700) != 0)
+    fail_errno("cannot make private (0700) the folder", dir);
 }
 
 void write_all(int fd, std::string_view bytes, const fs::path& path) {
@@ -116,10 +121,15 @@ BlobRef BlobWriter::commit() {
 BlobStore::BlobStore(const fs::path& data_dir)
     : root_(data_dir / "blobs"), temp_dir_(data_dir / "blobs" / "tmp") {
   std::error_code ec;
-  fs::create_directories(data_dir, ec);
-  if (ec) throw BlobError("cannot create data folder " + data_dir.string() + ": " + ec.message());
-  ensure_dir(root_);
-  ensure_dir(temp_dir_);
+  if (!fs::is_directory(data_dir, ec)) {
+    try {
+      make_private_dir(data_dir);
+    } catch (const Error& e) {
+      throw BlobError(std::string("cannot create data folder: ") + e.what());
+    }
+  }
+  ensure_dir(root_, true);
+  ensure_dir(temp_dir_, true);
   sweep();
 }
 
@@ -160,8 +170,16 @@ std::size_t BlobStore::remove_unreferenced(
 
 BlobWriter BlobStore::writer() {
   fs::path temp = temp_dir_ / temp_name();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  // 0600 whatever the umask: the blobs are the user's alone.
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) fail_errno("cannot create", temp);
+  if (::fchmod(fd, 0600) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    errno = err;
+    fail_errno("cannot make private (0600)", temp);
+  }
   return BlobWriter(*this, std::move(temp), fd);
 }
 

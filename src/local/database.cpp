@@ -1,11 +1,15 @@
 #include "local/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
 #include <utility>
+
+#include "local/private_files.hpp"
 
 namespace ld::local {
 
@@ -322,12 +326,17 @@ std::shared_ptr<Database> Database::open(const std::filesystem::path& path,
                                          DatabaseOptions options) {
   if (path.has_parent_path()) {
     std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      throw ld::Error("cannot create the database folder " + path.parent_path().string() + ": " +
-                      ec.message());
+    const bool exists = std::filesystem::is_directory(path.parent_path(), ec);
+    try {
+      if (!exists) make_private_dir(path.parent_path());
+    } catch (const ld::Error& e) {
+      throw ld::Error(std::string("cannot create the database folder: ") + e.what());
     }
   }
+  // The database and its -wal and -shm (which SQLite creates with the database's own mode) are
+  // the user's alone: SQLite would create the file 0644 less the umask.
+  ::close(open_private_file(path, O_RDWR));
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) make_private_file(path.string() + suffix);
   auto db = std::make_shared<Database>(Private{}, path, options);
   db->give_back(db->open_handle());
   {

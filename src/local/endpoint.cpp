@@ -71,7 +71,7 @@ void Endpoint::start() {
   front_end_->add(lambda);
   front_end_->add(std::make_shared<S3Service>(state_));
   front_end_->add(std::make_shared<IamService>(state_));
-  front_end_->add(std::make_shared<StsService>(keys_));
+  front_end_->add(std::make_shared<StsService>(keys_, state_));
   front_end_->add(std::make_shared<SsmService>(state_));
   front_end_->add(logs);
   front_end_->add(cloudwatch);

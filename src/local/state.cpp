@@ -1,13 +1,17 @@
 #include "local/state.hpp"
 
 #include "core/error.hpp"
+#include "local/private_files.hpp"
 
 namespace ld::local {
 
 State State::open(const std::filesystem::path& data_dir, NowFn now) {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) throw Error("cannot create the data dir " + data_dir.string() + ": " + ec.message());
+  // 0700 whatever the umask, an existing one too: state.db holds secrets.
+  try {
+    make_private_dir(data_dir);
+  } catch (const Error& e) {
+    throw Error(std::string("cannot create the data dir: ") + e.what());
+  }
   State state;
   state.data_dir = data_dir;
   state.now = now ? now : NowFn(system_now);

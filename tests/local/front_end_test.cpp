@@ -9,10 +9,12 @@
 
 #include "aws/credentials.hpp"
 #include "aws/error.hpp"
+#include "aws/services/iam.hpp"
 #include "aws/services/sts.hpp"
 #include "core/transport.hpp"
 #include "local/endpoint.hpp"
 #include "support/aws_cli.hpp"
+#include "support/oidc_issuer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -39,7 +41,6 @@ class RunningEndpoint {
   explicit RunningEndpoint(std::chrono::milliseconds skew = {}) : dir_("local-endpoint") {
     EndpointOptions options;
     options.server.port = 0;
-    options.server.threads = 8;
     options.data_dir = dir_.path() / "data";
     if (skew.count() != 0) options.now = [skew] { return system_now() + skew; };
     endpoint_ = std::make_unique<Endpoint>(options);
@@ -150,29 +151,56 @@ TEST(LocalFrontEnd, AClockMoreThanFifteenMinutesOffIsRefused) {
   }
 }
 
-TEST(LocalFrontEnd, WebIdentityNeedsNoSignatureButAJwt) {
+TEST(LocalFrontEnd, WebIdentityNeedsNoSignatureButASignedJwt) {
   RunningEndpoint endpoint;
+  // The issuer's provider and a role trusting it, registered with the default key.
+  test::OidcIssuer issuer;
+  aws::ClientConfig config;
+  config.region = "us-east-1";
+  config.signing_region = "us-east-1";
+  config.endpoint = aws::Endpoint::parse(endpoint.url());
+  config.custom_endpoint = true;
+  config.credentials = std::make_shared<Keys>("test", "test");
+  config.retry.max_attempts = 1;
+  const aws::Operation create_provider{.name = "CreateOpenIDConnectProvider"};
+  aws::Client(aws::kIam, config)
+      .call(create_provider,
+            aws::Call{.input = {{"Url", issuer.url()}, {"ClientIDList", {"sts.amazonaws.com"}}}});
+  const std::string provider = issuer.host();
+  aws::IamClient(config).create_role(
+      {{"RoleName", "gha"},
+       {"AssumeRolePolicyDocument",
+        {{"Version", "2012-10-17"},
+         {"Statement",
+          json::array({{{"Effect", "Allow"},
+                        {"Principal",
+                         {{"Federated", "arn:aws:iam::000000000000:oidc-provider/" + provider}}},
+                        {"Action", "sts:AssumeRoleWithWebIdentity"},
+                        {"Condition",
+                         {{"StringEquals", {{provider + ":aud", "sts.amazonaws.com"}}}}}}})}}}});
+
   auto anonymous = endpoint.sts(nullptr);
-  // {"alg":"none"} . {"sub":"repo:octo/app:ref:refs/heads/main","aud":"sts.amazonaws.com",
-  // "iss":"https://token.actions.githubusercontent.com"} . (no signature)
-  const std::string jwt =
-      "eyJhbGciOiJub25lIn0."
-      "eyJzdWIiOiJyZXBvOm9jdG8vYXBwOnJlZjpyZWZzL2hlYWRzL21haW4iLCJhdWQiOiJzdHMuYW1hem9uYXdzLmNv"
-      "bSIsImlzcyI6Imh0dHBzOi8vdG9rZW4uYWN0aW9ucy5naXRodWJ1c2VyY29udGVudC5jb20ifQ.";
-  json assumed =
+  const std::string subject = "repo:octo/app:ref:refs/heads/main";
+  json assumed = anonymous.assume_role_with_web_identity(
+      {{"RoleArn", "arn:aws:iam::000000000000:role/gha"},
+       {"RoleSessionName", "gha-1"},
+       {"WebIdentityToken", issuer.token(issuer.claims("sts.amazonaws.com", subject))}});
+  EXPECT_EQ(assumed["SubjectFromWebIdentityToken"], subject);
+  EXPECT_EQ(assumed["Audience"], "sts.amazonaws.com");
+  EXPECT_EQ(assumed["Provider"], issuer.url());
+  EXPECT_TRUE(assumed["Credentials"]["AccessKeyId"].get<std::string>().starts_with("ASIA"));
+  // The same claims unsigned ({"alg":"none"}), or no JWT at all: no credentials.
+  for (const std::string& token :
+       {issuer.sign({{"alg", "none"}}, issuer.claims("sts.amazonaws.com", subject)),
+        std::string("not-a-jwt")}) {
+    try {
       anonymous.assume_role_with_web_identity({{"RoleArn", "arn:aws:iam::000000000000:role/gha"},
                                                {"RoleSessionName", "gha-1"},
-                                               {"WebIdentityToken", jwt}});
-  EXPECT_EQ(assumed["SubjectFromWebIdentityToken"], "repo:octo/app:ref:refs/heads/main");
-  EXPECT_EQ(assumed["Audience"], "sts.amazonaws.com");
-  EXPECT_EQ(assumed["Provider"], "https://token.actions.githubusercontent.com");
-  try {
-    anonymous.assume_role_with_web_identity({{"RoleArn", "arn:aws:iam::000000000000:role/gha"},
-                                             {"RoleSessionName", "gha-1"},
-                                             {"WebIdentityToken", "not-a-jwt"}});
-    FAIL() << "expected InvalidIdentityToken";
-  } catch (const aws::AwsError& e) {
-    EXPECT_EQ(e.code(), "InvalidIdentityToken");
+                                               {"WebIdentityToken", token}});
+      FAIL() << "expected InvalidIdentityToken";
+    } catch (const aws::AwsError& e) {
+      EXPECT_EQ(e.code(), "InvalidIdentityToken");
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // a reset while running, and keeps its state across a restart.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -95,6 +96,55 @@ TEST(LocalCommand, StartsDetachedAnswersAndStops) {
   Ran reset = lambdeploy(common + " reset");
   EXPECT_EQ(reset.code, 0) << reset.output;
   EXPECT_FALSE(std::filesystem::exists(data));
+}
+
+// The permission bits of `path` (-1 when it does not exist).
+int mode_of(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return -1;
+  return static_cast<int>(status.st_mode & 07777);
+}
+
+TEST(LocalCommand, ItsDataIsTheUsersAloneWhateverTheUmask) {
+  ::umask(022);
+  test::TempDir dir("local-modes");
+  const std::filesystem::path data = dir.path() / "state";
+  const std::string common = "local --data-dir " + data.string();
+  Ran start = lambdeploy(common + " start --detach --port 0");
+  ASSERT_EQ(start.code, 0) << start.output;
+  const std::string prefix = "listening on http://127.0.0.1:";
+  const std::string url =
+      "http://127.0.0.1:" +
+      std::to_string(std::stoi(start.output.substr(start.output.find(prefix) + prefix.size())));
+  if (test::aws_cli_available()) {
+    auto secret = test::run_aws_cli(url, {"ssm", "put-parameter", "--name", "/app/token", "--value",
+                                          "hunter2", "--type", "SecureString"});
+    EXPECT_EQ(secret.exit_code, 0) << secret.err;
+    auto bucket = test::run_aws_cli(url, {"s3api", "create-bucket", "--bucket", "modes"});
+    EXPECT_EQ(bucket.exit_code, 0) << bucket.err;
+    auto object =
+        test::run_aws_cli(url, {"s3api", "put-object", "--bucket", "modes", "--key", "k", "--body",
+                                (dir.path() / "state" / "endpoint.json").string()});
+    EXPECT_EQ(object.exit_code, 0) << object.err;
+  }
+  EXPECT_EQ(mode_of(data), 0700);
+  for (const char* file :
+       {"state.db", "state.db-wal", "state.db-shm", "endpoint.json", "endpoint.log"})
+    EXPECT_EQ(mode_of(data / file), 0600) << file;
+  std::size_t blobs = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data / "blobs")) {
+    if (entry.is_directory()) {
+      EXPECT_EQ(mode_of(entry.path()), 0700) << entry.path();
+    } else {
+      EXPECT_EQ(mode_of(entry.path()), 0600) << entry.path();
+      ++blobs;
+    }
+  }
+  if (test::aws_cli_available()) {
+    EXPECT_GT(blobs, 0u);
+  }
+  Ran stop = lambdeploy(common + " stop");
+  EXPECT_EQ(stop.code, 0) << stop.output;
 }
 
 TEST(LocalCommand, BadOptionsAreNamed) {

@@ -12,6 +12,7 @@
 
 #include "aws/services/cloudwatch.hpp"
 #include "core/encoding.hpp"
+#include "local/input_text.hpp"
 #include "local/services/cloudwatch_alarm_evaluation.hpp"
 
 namespace ld::local {
@@ -702,6 +703,9 @@ std::int64_t CloudWatchService::period_ms(std::int64_t period_seconds) const {
 }
 
 ApiReply CloudWatchService::call(ApiCall& call) {
+  // A form member that is not UTF-8 is refused before anything keeps it (JSON cannot hold it).
+  if (auto member = first_non_utf8_member(call.input))
+    throw ApiError("ValidationError", non_utf8_message(*member));
   const std::int64_t now = millis(call.now.time_since_epoch().count() != 0 ? call.now : now_());
   const std::string& op = call.operation;
   ApiReply reply;

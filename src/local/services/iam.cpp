@@ -7,6 +7,8 @@
 #include "core/hash.hpp"
 #include "core/strings.hpp"
 #include "core/uuid.hpp"
+#include "local/input_text.hpp"
+#include "local/web_identity.hpp"
 
 namespace ld::local {
 
@@ -16,6 +18,7 @@ using nlohmann::json;
 
 constexpr std::string_view kRoleKind = "iam.role";
 constexpr std::string_view kPolicyKind = "iam.role-policy";
+constexpr std::string_view kOidcKind = "iam.oidc-provider";
 
 std::string text_member(const json& input, const char* name) {
   auto it = input.find(name);
@@ -243,13 +246,190 @@ json list_role_policies(State& state, const ApiCall& call) {
   return {{"PolicyNames", names}, {"IsTruncated", false}};
 }
 
+// "https://Host/path/" → "host/path": what names a provider in its ARN and the records.
+std::string provider_id(std::string_view url) {
+  if (const std::size_t scheme = url.find("://"); scheme != std::string_view::npos)
+    url.remove_prefix(scheme + 3);
+  while (url.ends_with("/")) url.remove_suffix(1);
+  const std::size_t slash = url.find('/');
+  return to_lower(url.substr(0, slash)) +
+         std::string(slash == std::string_view::npos ? std::string_view() : url.substr(slash));
+}
+
+// A provider's record key: "<account>:<host/path>".
+std::string provider_key(const std::string& account, std::string_view url) {
+  return account + ":" + provider_id(url);
+}
+
+// A list member of strings (ClientIDList.member.N, …), empty when absent.
+std::vector<std::string> text_list(const json& input, const char* name) {
+  std::vector<std::string> out;
+  auto it = input.find(name);
+  if (it == input.end() || !it->is_array()) return out;
+  for (const json& item : *it)
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  return out;
+}
+
+// IAM's InvalidInput (400).
+ApiError invalid_input(const std::string& message) {
+  return ApiError("InvalidInput", message);
+}
+
+// The URL's checks, as IAM makes them. The local endpoint also takes http:// to a loopback
+// address, with a port, so that an issuer run on this machine (tests, development) can be used.
+void check_provider_url(const std::string& url) {
+  if (url.empty()) {
+    throw validation(
+        "1 validation error detected: Value null at 'url' failed to satisfy constraint: Member "
+        "must not be null");
+  }
+  if (url.size() > 255) {
+    throw validation("1 validation error detected: Value '" + url +
+                     "' at 'url' failed to satisfy constraint: Member must have length less than "
+                     "or equal to 255");
+  }
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos || scheme == 0 || scheme + 3 >= url.size() ||
+      url[scheme + 3] == '/')
+    throw validation("Invalid Open ID Connect Provider URL");
+  const bool https = starts_with_icase(url, "https://");
+  if (!https && !fetchable_url(url))
+    throw invalid_input("Invalid Open ID Connect Provider URL. The URL must begin with https://.");
+  const std::string authority = url.substr(scheme + 3, url.find('/', scheme + 3) - scheme - 3);
+  if (url.find_first_of("?#@") != std::string::npos ||
+      (https && authority.find(':') != std::string::npos))
+    throw invalid_input("Invalid Open ID Connect Provider URL.");
+}
+
+// CreateOpenIDConnectProvider: Url, ClientIDList, ThumbprintList, Tags.
+json create_oidc_provider(State& state, const ApiCall& call) {
+  const json& in = call.input;
+  const std::string url = text_member(in, "Url");
+  check_provider_url(url);
+  const std::vector<std::string> thumbprints = text_list(in, "ThumbprintList");
+  const std::vector<std::string> client_ids = text_list(in, "ClientIDList");
+  for (const std::string& thumbprint : thumbprints) {
+    const bool hex = thumbprint.size() == 40 &&
+                     thumbprint.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex) {
+      throw validation(
+          "1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: "
+          "Member must satisfy constraint: [Member must have length less than or equal to 40, "
+          "Member must have length greater than or equal to 40]");
+    }
+  }
+  if (thumbprints.size() > 5)
+    throw invalid_input("Thumbprint list must contain fewer than 5 entries.");
+  if (client_ids.size() > 100) {
+    throw ApiError("LimitExceeded",
+                   "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100", 409);
+  }
+  for (const std::string& id : client_ids) {
+    if (id.empty() || id.size() > 255) {
+      throw validation(
+          "1 validation error detected: Value at 'clientIDList' failed to satisfy constraint: "
+          "Member must satisfy constraint: [Member must have length less than or equal to 255, "
+          "Member must have length greater than or equal to 1]");
+    }
+  }
+  const std::string arn =
+      "arn:aws:iam::" + call.caller.account + ":oidc-provider/" + provider_id(url);
+  json stored = {{"Arn", arn},
+                 {"Url", url},
+                 {"ClientIDList", client_ids},
+                 {"ThumbprintList", thumbprints},
+                 {"CreateDate", format_iso8601(call.now)}};
+  if (in.contains("Tags") && in["Tags"].is_array()) stored["Tags"] = in["Tags"];
+  WriteResult written =
+      state.records->put_if_revision(kOidcKind, provider_key(call.caller.account, url), stored, 0);
+  if (!written) {
+    throw ApiError("EntityAlreadyExists", "Provider with url " + url + " already exists.", 409);
+  }
+  json out = {{"OpenIDConnectProviderArn", arn}};
+  if (stored.contains("Tags") && !stored["Tags"].empty()) out["Tags"] = stored["Tags"];
+  return out;
+}
+
+// The stored provider an OpenIDConnectProviderArn names (in the caller's account).
+Record find_oidc_provider_record(State& state, const ApiCall& call) {
+  const std::string arn = text_member(call.input, "OpenIDConnectProviderArn");
+  if (arn.empty()) {
+    throw validation(
+        "1 validation error detected: Value null at 'openIDConnectProviderArn' failed to satisfy "
+        "constraint: Member must not be null");
+  }
+  static const std::regex kArn(R"(arn:aws[a-z-]*:iam::(\d{12}):oidc-provider/(.+))");
+  std::smatch m;
+  if (!std::regex_match(arn, m, kArn)) throw invalid_input("ARN " + arn + " is not valid.");
+  std::optional<Record> record;
+  if (m[1] == call.caller.account)
+    record = state.records->get(kOidcKind, provider_key(call.caller.account, m[2].str()));
+  if (!record) {
+    throw ApiError("NoSuchEntity", "OpenIDConnect Provider not found for arn " + arn, 404);
+  }
+  return *record;
+}
+
+// GetOpenIDConnectProvider: the provider an ARN names.
+json get_oidc_provider(State& state, const ApiCall& call) {
+  const json stored = find_oidc_provider_record(state, call).document;
+  // IAM gives the URL without its scheme.
+  json out = {{"Url", provider_id(stored["Url"].get<std::string>())},
+              {"ClientIDList", stored.value("ClientIDList", json::array())},
+              {"ThumbprintList", stored.value("ThumbprintList", json::array())},
+              {"CreateDate", stored["CreateDate"]}};
+  if (stored.contains("Tags") && !stored["Tags"].empty()) out["Tags"] = stored["Tags"];
+  return out;
+}
+
+// ListOpenIDConnectProviders: the ARNs of the caller's account's providers.
+json list_oidc_providers(State& state, const ApiCall& call) {
+  json providers = json::array();
+  Page page = state.records->list(kOidcKind,
+                                  {.prefix = call.caller.account + ":", .marker = "", .limit = 0});
+  for (const Record& record : page.records) providers.push_back({{"Arn", record.document["Arn"]}});
+  return {{"OpenIDConnectProviderList", providers}};
+}
+
+// Idempotent, as IAM's: deleting a provider that does not exist is not an error.
+json delete_oidc_provider(State& state, const ApiCall& call) {
+  const std::string arn = text_member(call.input, "OpenIDConnectProviderArn");
+  static const std::regex kArn(R"(arn:aws[a-z-]*:iam::(\d{12}):oidc-provider/(.+))");
+  std::smatch m;
+  if (!std::regex_match(arn, m, kArn)) throw invalid_input("ARN " + arn + " is not valid.");
+  if (m[1] == call.caller.account)
+    state.records->remove(kOidcKind, provider_key(call.caller.account, m[2].str()));
+  return json::object();
+}
+
 }  // namespace
+
+std::optional<OidcProvider> find_oidc_provider(const State& state, const std::string& account,
+                                               const std::string& issuer) {
+  if (issuer.empty()) return std::nullopt;
+  std::optional<Record> record = state.records->get(kOidcKind, provider_key(account, issuer));
+  if (!record) return std::nullopt;
+  OidcProvider provider;
+  provider.arn = record->document.value("Arn", "");
+  provider.url = record->document.value("Url", "");
+  provider.client_ids = text_list(record->document, "ClientIDList");
+  return provider;
+}
+
+std::optional<json> find_role_document(const State& state, const std::string& account,
+                                       const std::string& role_name) {
+  std::optional<Record> record = state.records->get(kRoleKind, account + ":" + to_lower(role_name));
+  if (!record) return std::nullopt;
+  return record->document;
+}
 
 const aws::ServiceInfo& IamService::info() const {
   return aws::kIam;
 }
 
 ApiReply IamService::call(ApiCall& call) {
+  if (auto member = first_non_utf8_member(call.input)) throw validation(non_utf8_message(*member));
   ApiReply reply;
   const std::string& op = call.operation;
   if (op == "CreateRole")
@@ -268,6 +448,14 @@ ApiReply IamService::call(ApiCall& call) {
     reply.output = delete_role_policy(state_, call);
   else if (op == "ListRolePolicies")
     reply.output = list_role_policies(state_, call);
+  else if (op == "CreateOpenIDConnectProvider")
+    reply.output = create_oidc_provider(state_, call);
+  else if (op == "GetOpenIDConnectProvider")
+    reply.output = get_oidc_provider(state_, call);
+  else if (op == "ListOpenIDConnectProviders")
+    reply.output = list_oidc_providers(state_, call);
+  else if (op == "DeleteOpenIDConnectProvider")
+    reply.output = delete_oidc_provider(state_, call);
   else
     throw ApiError("InvalidAction", "Could not find operation " + op + " for version 2010-05-08");
   return reply;

@@ -5,6 +5,7 @@
 #include "aws/services/s3.hpp"
 #include "core/encoding.hpp"
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 #include "local/services/s3_request.hpp"
 
 namespace ld::local {
@@ -39,7 +40,7 @@ ApiError invalid_bucket_name(const std::string& name) {
 std::string location_constraint(const std::string& body) {
   if (trim(body).empty()) return {};
   pugi::xml_document document;
-  if (!document.load_buffer(body.data(), body.size())) {
+  if (!is_valid_utf8(body) || !document.load_buffer(body.data(), body.size())) {
     throw ApiError("MalformedXML",
                    "The XML you provided was not well-formed or did not validate against our "
                    "published schema",
@@ -162,8 +163,11 @@ ApiError method_not_allowed(const Request& request) {
   return error;
 }
 
-// Bucket and key from a virtual-hosted host ({bucket}.s3.…) or the path (/bucket/key).
+// Bucket and key from a virtual-hosted host ({bucket}.s3.…) or the path (/bucket/key). A path or
+// query that does not decode to UTF-8 is S3's InvalidURI.
 void locate(Request& request) {
+  for (const auto& [name, value] : request.http.query)
+    if (!is_valid_utf8(name) || !is_valid_utf8(value)) throw s3::invalid_uri();
   const std::string& host = request.http.host;
   std::string_view path = request.http.path;
   if (path.starts_with("/")) path.remove_prefix(1);
@@ -175,11 +179,13 @@ void locate(Request& request) {
     request.bucket = uri_decode(path.substr(0, slash));
     path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
     if (slash == std::string_view::npos) {
+      if (!is_valid_utf8(request.bucket)) throw s3::invalid_uri();
       request.has_key = false;
       return;
     }
   }
   request.key = uri_decode(path);
+  if (!is_valid_utf8(request.bucket) || !is_valid_utf8(request.key)) throw s3::invalid_uri();
   request.has_key = !request.key.empty();
 }
 

@@ -85,16 +85,14 @@ ApiReply create_multipart_upload(Request& request) {
   require_bucket(request);
   std::string upload_id = random_uuid();
   upload_id.erase(std::remove(upload_id.begin(), upload_id.end(), '-'), upload_id.end());
-  json headers = json::object();
-  for (const char* name :
-       {"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"})
-    if (auto value = request.header(name)) headers[name] = *value;
-  request.state.records->put(kUploadKind, upload_key(request, upload_id),
-                             {{"Key", request.key},
-                              {"ContentType", request.header("Content-Type").value_or("")},
-                              {"Metadata", user_metadata(request.http)},
-                              {"Headers", headers},
-                              {"Initiated", to_millis(request.call.now)}});
+  StoredHeaders headers = stored_headers(request.http);
+  json upload = {{"Key", request.key},
+                 {"ContentType", std::move(headers.content_type)},
+                 {"Metadata", user_metadata(request.http)},
+                 {"Headers", std::move(headers.headers)},
+                 {"Initiated", to_millis(request.call.now)}};
+  if (!headers.latin1.empty()) upload["Latin1Headers"] = std::move(headers.latin1);
+  request.state.records->put(kUploadKind, upload_key(request, upload_id), upload);
   pugi::xml_document document;
   auto root = document.append_child("InitiateMultipartUploadResult");
   root.append_attribute("xmlns").set_value(kXmlns);
@@ -208,6 +206,7 @@ ApiReply complete_multipart_upload(Request& request) {
                  {"Metadata", meta.value("Metadata", json::object())},
                  {"Headers", meta.value("Headers", json::object())},
                  {"PartsCount", parts.size()}};
+  if (meta.contains("Latin1Headers")) object["Latin1Headers"] = meta["Latin1Headers"];
   request.state.records->transaction([&](Records::Tx& tx) {
     if (!tx.get(kUploadKind, upload_key(request, upload_id))) throw no_such_upload(upload_id);
     tx.put(kObjectKind, object_key(request.bucket, request.key), object);

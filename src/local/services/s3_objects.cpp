@@ -3,6 +3,7 @@
 
 #include "core/encoding.hpp"
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 #include "local/services/s3_request.hpp"
 
 namespace ld::local::s3 {
@@ -11,43 +12,19 @@ namespace {
 
 using nlohmann::json;
 
-// Headers stored with an object and returned by GET and HEAD as they were given.
-constexpr const char* kStoredHeaders[] = {"Cache-Control", "Content-Disposition",
-                                          "Content-Encoding", "Content-Language", "Expires"};
-
-json stored_headers(const HttpRequest& http) {
-  json headers = json::object();
-  for (const char* name : kStoredHeaders) {
-    if (auto value = http.headers.get(name)) {
-      // aws-chunked is transfer framing, not the object's encoding.
-      if (iequals(name, "Content-Encoding")) {
-        std::string kept;
-        for (const std::string& part : split(*value, ',')) {
-          std::string item(trim(part));
-          if (item.empty() || iequals(item, "aws-chunked")) continue;
-          kept += (kept.empty() ? "" : ",") + item;
-        }
-        if (kept.empty()) continue;
-        headers[name] = kept;
-      } else {
-        headers[name] = *value;
-      }
-    }
-  }
-  return headers;
-}
-
 // Writes the object's record (its blob already stored).
-json store_object(Request& request, const BlobRef& blob, std::string etag, std::string content_type,
-                  json metadata, json headers, const std::optional<std::string>& sha256_checksum) {
+json store_object(Request& request, const BlobRef& blob, std::string etag, StoredHeaders headers,
+                  json metadata, const std::optional<std::string>& sha256_checksum) {
   json document = {{"Key", request.key},
                    {"Digest", blob.digest},
                    {"Size", blob.size},
                    {"ETag", std::move(etag)},
                    {"LastModified", to_millis(whole_seconds(request.call.now))},
-                   {"ContentType", content_type.empty() ? "binary/octet-stream" : content_type},
+                   {"ContentType", headers.content_type.empty() ? "binary/octet-stream"
+                                                                : std::move(headers.content_type)},
                    {"Metadata", std::move(metadata)},
-                   {"Headers", std::move(headers)}};
+                   {"Headers", std::move(headers.headers)}};
+  if (!headers.latin1.empty()) document["Latin1Headers"] = std::move(headers.latin1);
   if (sha256_checksum) document["ChecksumSHA256"] = *sha256_checksum;
   request.state.records->transaction([&](Records::Tx& tx) {
     if (!tx.get(kBucketKind, request.bucket)) throw no_such_bucket(request.bucket);
@@ -141,9 +118,8 @@ ApiReply put_object(Request& request) {
   const std::string bytes = payload_of(request, trailers);
   const std::optional<std::string> checksum = check_digests(request, trailers, bytes);
   const BlobRef blob = request.state.blobs->put(bytes);
-  json stored =
-      store_object(request, blob, quoted_md5(bytes), request.header("Content-Type").value_or(""),
-                   user_metadata(request.http), stored_headers(request.http), checksum);
+  json stored = store_object(request, blob, quoted_md5(bytes), stored_headers(request.http),
+                             user_metadata(request.http), checksum);
   ApiReply reply;
   reply.headers.set("ETag", stored["ETag"].get<std::string>());
   if (checksum) reply.headers.set("x-amz-checksum-sha256", *checksum);
@@ -155,6 +131,8 @@ ApiReply copy_object(Request& request) {
   std::string source = request.header("x-amz-copy-source").value_or("");
   if (auto question = source.find('?'); question != std::string::npos) source.resize(question);
   source = uri_decode(source);
+  if (!is_valid_utf8(source))
+    throw invalid_argument("Invalid copy source encoding.", "x-amz-copy-source", "");
   if (source.starts_with("/")) source.erase(0, 1);
   const std::size_t slash = source.find('/');
   if (slash == std::string::npos || slash + 1 == source.size()) {
@@ -176,15 +154,19 @@ ApiReply copy_object(Request& request) {
   }
   const json& doc = from.document;
   BlobRef blob{doc["Digest"].get<std::string>(), doc["Size"].get<std::uint64_t>()};
-  json stored =
-      replace
-          ? store_object(request, blob, doc["ETag"], request.header("Content-Type").value_or(""),
-                         user_metadata(request.http), stored_headers(request.http), std::nullopt)
-          : store_object(
-                request, blob, doc["ETag"], doc.value("ContentType", ""),
-                doc.value("Metadata", json::object()), doc.value("Headers", json::object()),
-                doc.contains("ChecksumSHA256") ? std::optional<std::string>(doc["ChecksumSHA256"])
-                                               : std::nullopt);
+  StoredHeaders kept;
+  if (!replace) {
+    kept.content_type = doc.value("ContentType", "");
+    kept.headers = doc.value("Headers", json::object());
+    kept.latin1 = doc.value("Latin1Headers", json::array());
+  }
+  json stored = replace ? store_object(request, blob, doc["ETag"], stored_headers(request.http),
+                                       user_metadata(request.http), std::nullopt)
+                        : store_object(request, blob, doc["ETag"], std::move(kept),
+                                       doc.value("Metadata", json::object()),
+                                       doc.contains("ChecksumSHA256")
+                                           ? std::optional<std::string>(doc["ChecksumSHA256"])
+                                           : std::nullopt);
   pugi::xml_document document;
   auto root = document.append_child("CopyObjectResult");
   root.append_attribute("xmlns").set_value(kXmlns);
@@ -220,7 +202,8 @@ ApiReply get_object(Request& request, bool head) {
     if (range) bytes = bytes.substr(range->first, length);
     reply.raw_body = std::move(bytes);
   }
-  reply.content_type = object.value("ContentType", "binary/octet-stream");
+  reply.content_type =
+      header_bytes(object, "Content-Type", object.value("ContentType", "binary/octet-stream"));
   reply.headers.set("ETag", object["ETag"].get<std::string>());
   reply.headers.set("Last-Modified",
                     format_http_date(from_millis(object["LastModified"].get<std::int64_t>())));
@@ -228,7 +211,7 @@ ApiReply get_object(Request& request, bool head) {
   const json headers = object.value("Headers", json::object());
   const json metadata = object.value("Metadata", json::object());
   for (const auto& [name, value] : headers.items())
-    reply.headers.set(name, value.get<std::string>());
+    reply.headers.set(name, header_bytes(object, name, value.get<std::string>()));
   for (const auto& [name, value] : metadata.items())
     reply.headers.set("x-amz-meta-" + name, value.get<std::string>());
   if (object.contains("PartsCount") && request.has_query("partNumber"))
@@ -243,10 +226,21 @@ ApiReply get_object(Request& request, bool head) {
       {"response-content-encoding", "Content-Encoding"},
       {"response-content-language", "Content-Language"},
       {"response-expires", "Expires"}};
+  // Their values go out as ISO-8859-1, as S3 sends them.
+  auto override_value = [&](const char* parameter) -> std::optional<std::string> {
+    std::optional<std::string> value = request.query(parameter);
+    if (!value) return std::nullopt;
+    std::optional<std::string> bytes = latin1_bytes(*value);
+    if (!bytes) {
+      throw invalid_argument("Header value cannot be represented using ISO-8859-1.", parameter,
+                             *value);
+    }
+    return bytes;
+  };
   if (!head) {
     for (const auto& [parameter, header] : kOverrides)
-      if (auto value = request.query(parameter)) reply.headers.set(header, *value);
-    if (auto value = request.query("response-content-type")) reply.content_type = *value;
+      if (auto value = override_value(parameter)) reply.headers.set(header, *value);
+    if (auto value = override_value("response-content-type")) reply.content_type = *value;
   }
   return reply;
 }
@@ -262,7 +256,8 @@ ApiReply delete_object(Request& request) {
 ApiReply delete_objects(Request& request) {
   require_bucket(request);
   pugi::xml_document body;
-  if (!body.load_buffer(request.http.body.data(), request.http.body.size()) ||
+  if (!is_valid_utf8(request.http.body) ||
+      !body.load_buffer(request.http.body.data(), request.http.body.size()) ||
       !body.child("Delete")) {
     throw ApiError("MalformedXML",
                    "The XML you provided was not well-formed or did not validate against our "

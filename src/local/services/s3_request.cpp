@@ -1,10 +1,12 @@
 #include "local/services/s3_request.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/encoding.hpp"
 #include "core/hash.hpp"
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 
 namespace ld::local::s3 {
 
@@ -34,6 +36,87 @@ ApiError invalid_argument(const std::string& message, const std::string& name,
   error.extra["ArgumentName"] = name;
   error.extra["ArgumentValue"] = value;
   return error;
+}
+
+ApiError invalid_uri() {
+  return ApiError("InvalidURI", "Couldn't parse the specified URI.", 400);
+}
+
+namespace {
+
+// `bytes` read as ISO-8859-1, in UTF-8.
+std::string latin1_text(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      out.push_back(c);
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (byte >> 6)));
+      out.push_back(static_cast<char>(0x80 | (byte & 0x3F)));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> latin1_bytes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      out.push_back(text[i]);
+    } else if ((byte == 0xC2 || byte == 0xC3) && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[++i]);
+      out.push_back(static_cast<char>(((byte & 0x03) << 6) | (next & 0x3F)));
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+StoredHeaders stored_headers(const HttpRequest& http) {
+  StoredHeaders stored;
+  auto keep = [&](const std::string& name, const std::string& value) {
+    if (is_valid_utf8(value)) return value;
+    stored.latin1.push_back(name);
+    return latin1_text(value);
+  };
+  if (auto value = http.headers.get("Content-Type"))
+    stored.content_type = keep("Content-Type", *value);
+  static constexpr const char* kNames[] = {"Cache-Control", "Content-Disposition",
+                                           "Content-Encoding", "Content-Language", "Expires"};
+  for (const char* name : kNames) {
+    std::optional<std::string> value = http.headers.get(name);
+    if (!value) continue;
+    // aws-chunked is transfer framing, not the object's encoding.
+    if (iequals(name, "Content-Encoding")) {
+      std::string kept;
+      for (const std::string& part : split(*value, ',')) {
+        std::string item(trim(part));
+        if (item.empty() || iequals(item, "aws-chunked")) continue;
+        kept += (kept.empty() ? "" : ",") + item;
+      }
+      if (kept.empty()) continue;
+      value = kept;
+    }
+    stored.headers[name] = keep(name, *value);
+  }
+  return stored;
+}
+
+std::string header_bytes(const nlohmann::json& object, const std::string& name,
+                         const std::string& text) {
+  auto latin1 = object.find("Latin1Headers");
+  if (latin1 == object.end() || !latin1->is_array()) return text;
+  for (const json& listed : *latin1)
+    if (listed.is_string() && iequals(listed.get<std::string>(), name))
+      return latin1_bytes(text).value_or(text);
+  return text;
 }
 
 Record require_bucket(const Request& request) {
@@ -170,11 +253,40 @@ std::optional<std::string> check_digests(const Request& request, const Headers& 
   return base64_encode(*given);
 }
 
+namespace {
+
+// RFC 2047's "Q" encoding of `value` as UTF-8 when it holds anything but printable ASCII (S3
+// keeps and returns metadata values "mail-safe" this way), else the value itself.
+std::string mail_safe(std::string_view value) {
+  const bool printable =
+      std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+  if (printable) return std::string(value);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "=?UTF-8?Q?";
+  for (char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == ' ') {
+      out.push_back('_');
+    } else if (byte > 0x20 && byte < 0x7F && byte != '=' && byte != '?' && byte != '_') {
+      out.push_back(c);
+    } else {
+      out.push_back('=');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    }
+  }
+  return out + "?=";
+}
+
+}  // namespace
+
 json user_metadata(const HttpRequest& http) {
   json metadata = json::object();
   for (const auto& field : http.headers.fields()) {
-    if (starts_with_icase(field.name, "x-amz-meta-"))
-      metadata[to_lower(field.name.substr(11))] = field.value;
+    if (!starts_with_icase(field.name, "x-amz-meta-")) continue;
+    const std::string name = to_lower(field.name.substr(11));
+    if (!is_valid_utf8(name)) throw invalid_argument("Invalid metadata name.", "x-amz-meta-", "");
+    metadata[name] = mail_safe(field.value);
   }
   return metadata;
 }

@@ -41,6 +41,27 @@ ApiError no_such_bucket(const std::string& bucket);
 ApiError no_such_key(const std::string& key);
 ApiError invalid_argument(const std::string& message, const std::string& name,
                           const std::string& value);
+// InvalidURI: a path or query that does not decode to UTF-8 (S3 keys and names are UTF-8).
+ApiError invalid_uri();
+
+// The header values S3 keeps with an object: Content-Type, and Cache-Control,
+// Content-Disposition, Content-Encoding (without aws-chunked), Content-Language and Expires. S3
+// takes header values as ISO-8859-1 octets and gives them back byte for byte; JSON holds only
+// UTF-8, so a value that is not UTF-8 is kept as its bytes read as ISO-8859-1, its header named in
+// `latin1` (stored as the object's "Latin1Headers").
+struct StoredHeaders {
+  std::string content_type;
+  nlohmann::json headers = nlohmann::json::object();
+  nlohmann::json latin1 = nlohmann::json::array();
+};
+// The header values to keep of a PutObject, CopyObject (REPLACE) or CreateMultipartUpload.
+StoredHeaders stored_headers(const HttpRequest& http);
+// A stored header's value as it goes back on the wire: `text`, or its ISO-8859-1 bytes when the
+// object's document lists `name` in "Latin1Headers".
+std::string header_bytes(const nlohmann::json& object, const std::string& name,
+                         const std::string& text);
+// `text` (UTF-8) as ISO-8859-1 bytes; nullopt when it holds a character beyond U+00FF.
+std::optional<std::string> latin1_bytes(std::string_view text);
 // The bucket's record, or NoSuchBucket.
 Record require_bucket(const Request& request);
 
@@ -61,7 +82,8 @@ std::string payload_of(const Request& request, Headers& trailers);
 // InvalidDigest, InvalidRequest. Returns the SHA-256 checksum (base64) when one was given.
 std::optional<std::string> check_digests(const Request& request, const Headers& trailers,
                                          std::string_view bytes);
-// x-amz-meta-* headers, names lowercased without the prefix.
+// x-amz-meta-* headers, names lowercased without the prefix. A value holding anything but
+// printable ASCII is kept RFC 2047-encoded ("=?UTF-8?Q?…?="), as S3 stores and returns it.
 nlohmann::json user_metadata(const HttpRequest& http);
 // '"<md5 hex>"'
 std::string quoted_md5(std::string_view bytes);

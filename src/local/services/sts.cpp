@@ -1,12 +1,18 @@
 #include "local/services/sts.hpp"
 
 #include <charconv>
+#include <cstdio>
+#include <optional>
 #include <regex>
+#include <vector>
 
 #include "aws/services/sts.hpp"
-#include "core/encoding.hpp"
 #include "core/hash.hpp"
 #include "core/time.hpp"
+#include "local/input_text.hpp"
+#include "local/services/iam.hpp"
+#include "local/trust_policy.hpp"
+#include "local/web_identity.hpp"
 
 namespace ld::local {
 
@@ -81,33 +87,168 @@ json assume(KeyRing& keys, const ApiCall& call, const std::string& role_arn,
            {{"AssumedRoleId", role_id(role_arn) + ":" + session}, {"Arn", assumed_arn}}}};
 }
 
-// The claims of a JWT (its middle part, base64url); throws InvalidIdentityToken.
-json jwt_claims(const std::string& token) {
-  auto first = token.find('.');
-  auto second = first == std::string::npos ? first : token.find('.', first + 1);
-  if (second == std::string::npos) {
-    throw ApiError("InvalidIdentityToken", "the web identity token is not a JWT");
-  }
-  std::string part = token.substr(first + 1, second - first - 1);
-  for (char& c : part) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (part.size() % 4 != 0) part.push_back('=');
-  json claims = json::parse(base64_decode(part).value_or(""), nullptr, false);
-  if (!claims.is_object()) {
-    throw ApiError("InvalidIdentityToken", "the web identity token's claims are not JSON");
-  }
-  return claims;
+// InvalidIdentityToken (400): the token is not one STS accepts.
+ApiError invalid_identity_token(const std::string& message) {
+  return ApiError("InvalidIdentityToken", message);
 }
 
+// AccessDenied (403): no such role, or its trust policy does not let the token assume it.
+ApiError not_authorized() {
+  return ApiError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403);
+}
+
+// A NumericDate claim (seconds since the epoch, RFC 7519 section 2), if present and a number.
+std::optional<std::int64_t> numeric_date(const json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end() || !it->is_number()) return std::nullopt;
+  const double seconds = it->get<double>();
+  if (!(seconds > -1e15 && seconds < 1e15)) return std::nullopt;  // no date (and no overflow)
+  return static_cast<std::int64_t>(seconds);
+}
+
+// The token's aud claim (a string or a list of strings) as a list.
+std::vector<std::string> audiences(const json& claims) {
+  std::vector<std::string> out;
+  auto it = claims.find("aud");
+  if (it == claims.end()) return out;
+  if (it->is_string()) out.push_back(it->get<std::string>());
+  if (it->is_array())
+    for (const json& item : *it)
+      if (item.is_string()) out.push_back(item.get<std::string>());
+  return out;
+}
+
+// How far ahead of the endpoint's clock an issuer's clock may run (iat, nbf).
+constexpr std::int64_t kClockSkewSeconds = 300;
+
 }  // namespace
+
+StsService::StsService(std::shared_ptr<KeyRing> keys, State state,
+                       std::shared_ptr<Transport> transport)
+    : keys_(std::move(keys)), state_(std::move(state)), transport_(std::move(transport)) {
+  if (!transport_) {
+    TransportOptions options;
+    options.connect_timeout = std::chrono::seconds(3);
+    options.request_timeout = std::chrono::seconds(10);
+    transport_ = make_socket_transport(options);
+  }
+}
 
 const aws::ServiceInfo& StsService::info() const {
   return aws::kSts;
 }
 
+json StsService::assume_role_with_web_identity(const ApiCall& call) {
+  // The request's own members first, as STS validates them.
+  const std::string token = text_member(call.input, "WebIdentityToken");
+  if (token.size() < 4 || token.size() > 20000) {
+    throw ApiError("ValidationError",
+                   "1 validation error detected: Value at 'webIdentityToken' failed to satisfy "
+                   "constraint: Member must have length between 4 and 20000");
+  }
+  const std::string role_arn = text_member(call.input, "RoleArn");
+  const std::string session = text_member(call.input, "RoleSessionName");
+  auto [account, role_name] = parse_role_arn(role_arn);
+  check_session_name(session);
+  const std::chrono::seconds duration = duration_of(call.input);
+
+  // The token: a JWT signed (RS*/ES*) by a key its issuer publishes, for a provider this account
+  // registered, for one of that provider's audiences, and valid now.
+  const std::optional<Jwt> jwt = parse_jwt(token);
+  if (!jwt) {
+    throw invalid_identity_token(
+        "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access "
+        "Token)");
+  }
+  const std::string alg = text_member(jwt->header, "alg");
+  if (!signature_digest(alg)) {
+    throw invalid_identity_token("The token's signing algorithm '" + alg +
+                                 "' is not supported: STS accepts RS256, RS384, RS512, ES256, "
+                                 "ES384 and ES512");
+  }
+  const json& claims = jwt->claims;
+  std::string issuer = text_member(claims, "iss");
+  while (issuer.ends_with("/")) issuer.pop_back();
+  const std::optional<OidcProvider> provider = find_oidc_provider(state_, account, issuer);
+  std::string registered = provider ? provider->url : std::string();
+  while (registered.ends_with("/")) registered.pop_back();
+  // The iss claim is the provider's URL (or, as some issuers write it, without the scheme).
+  if (!provider || (issuer != registered && "https://" + issuer != registered)) {
+    throw invalid_identity_token("No OpenIDConnect provider found in your account for " +
+                                 text_member(claims, "iss"));
+  }
+  json jwks;
+  try {
+    jwks = fetch_jwks(provider->url, *transport_);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lambdeploy local: STS could not fetch the keys of %s: %s\n",
+                 provider->url.c_str(), e.what());
+    throw invalid_identity_token(
+        "Couldn't retrieve verification key from your identity provider,  please reference "
+        "AssumeRoleWithWebIdentity documentation for requirements");
+  }
+  if (!signature_verified(*jwt, jwks)) {
+    throw invalid_identity_token(
+        "The web identity token that was passed could not be validated by AWS. Get a new "
+        "identity token from the identity provider and then retry the request.");
+  }
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(call.now.time_since_epoch()).count();
+  const std::optional<std::int64_t> expires = numeric_date(claims, "exp");
+  if (!expires) throw invalid_identity_token("The token has no expiration time (exp)");
+  if (now >= *expires) {
+    throw ApiError("ExpiredTokenException",
+                   "Token expired: current date/time " + std::to_string(now) +
+                       " must be before the expiration date/time " + std::to_string(*expires));
+  }
+  const std::optional<std::int64_t> not_before = numeric_date(claims, "nbf");
+  const std::optional<std::int64_t> issued = numeric_date(claims, "iat");
+  if ((not_before && *not_before > now + kClockSkewSeconds) ||
+      (issued && *issued > now + kClockSkewSeconds)) {
+    throw invalid_identity_token("Token not yet valid: its nbf or iat is in the future");
+  }
+  std::string audience;
+  for (const std::string& candidate : audiences(claims)) {
+    for (const std::string& client_id : provider->client_ids)
+      if (candidate == client_id && audience.empty()) audience = candidate;
+  }
+  if (audience.empty()) throw invalid_identity_token("Incorrect token audience");
+  const std::string subject = text_member(claims, "sub");
+  if (subject.empty()) throw invalid_identity_token("The token has no subject (sub)");
+
+  // The role: it exists and its trust policy lets this provider's token assume it.
+  const std::optional<json> role = find_role_document(state_, account, role_name);
+  if (!role || !role->contains("AssumeRolePolicyDocument")) throw not_authorized();
+  FederatedCaller caller;
+  caller.provider_arn = provider->arn;
+  const std::string prefix = provider->arn.substr(provider->arn.find(":oidc-provider/") + 15) + ":";
+  caller.keys[prefix + "aud"] = {audience};
+  for (const auto& [name, value] : claims.items()) {
+    if (name == "aud") continue;
+    if (value.is_string()) caller.keys[prefix + name] = {value.get<std::string>()};
+    if (value.is_array()) {
+      for (const json& item : value)
+        if (item.is_string()) caller.keys[prefix + name].push_back(item.get<std::string>());
+    }
+  }
+  if (!trust_allows_web_identity((*role)["AssumeRolePolicyDocument"].get<std::string>(), caller))
+    throw not_authorized();
+  if (duration.count() > role->value("MaxSessionDuration", 3600)) {
+    throw ApiError("ValidationError",
+                   "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                   "role.");
+  }
+
+  json out = assume(*keys_, call, role_arn, session);
+  out["SubjectFromWebIdentityToken"] = subject;
+  out["Audience"] = audience;
+  out["Provider"] = text_member(claims, "iss");
+  return out;
+}
+
 ApiReply StsService::call(ApiCall& call) {
+  if (auto member = first_non_utf8_member(call.input))
+    throw ApiError("ValidationError", non_utf8_message(*member));
   ApiReply reply;
   if (call.operation == "GetCallerIdentity") {
     std::string user_id = call.caller.account;
@@ -128,19 +269,7 @@ ApiReply StsService::call(ApiCall& call) {
     return reply;
   }
   if (call.operation == "AssumeRoleWithWebIdentity") {
-    std::string token = text_member(call.input, "WebIdentityToken");
-    if (token.size() < 4) {
-      throw ApiError("ValidationError", "WebIdentityToken must be at least 4 characters long");
-    }
-    json claims = jwt_claims(token);
-    reply.output = assume(*keys_, call, text_member(call.input, "RoleArn"),
-                          text_member(call.input, "RoleSessionName"));
-    reply.output["SubjectFromWebIdentityToken"] = claims.value("sub", "");
-    if (claims.contains("aud")) {
-      const json& aud = claims["aud"];
-      reply.output["Audience"] = aud.is_array() && !aud.empty() ? aud[0] : aud;
-    }
-    reply.output["Provider"] = claims.value("iss", "");
+    reply.output = assume_role_with_web_identity(call);
     return reply;
   }
   throw ApiError("InvalidAction",
