@@ -54,6 +54,14 @@ wrk -t1 -c1 -d"${seconds}s" --latency -s "$work/key.lua" "$target" |
 # scales out), whose cold starts are measured above, not here.
 for connections in 4 16 64; do
   wrk -t2 -c"$connections" -d2s -s "$work/key.lua" "$target" >/dev/null
-  wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/key.lua" "$target" |
-    awk -v c="$connections" '/^Requests\/sec:/ {printf "throughput, %2d connections: %s req/s\n", c, $2}'
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/key.lua" "$target" |
+    awk -v c="$connections" '/^ +99%/ {p99 = $2}
+      /^Requests\/sec:/ {printf "throughput, %2d connections: %s req/s, p99 %s\n", c, $2, p99}'
 done
+# The endpoint's own memory (its instances are other processes): now, and its peak.
+endpoint_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$work/data/endpoint.json" 2>/dev/null || true)
+if [[ -n $endpoint_pid && -r /proc/$endpoint_pid/status ]]; then
+  awk '/^VmRSS/ {rss = $2} /^VmHWM/ {hwm = $2}
+       END {printf "endpoint memory after the runs: %.1f MB resident, peak %.1f MB\n", rss / 1024, hwm / 1024}' \
+    "/proc/$endpoint_pid/status"
+fi

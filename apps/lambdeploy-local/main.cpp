@@ -24,7 +24,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "local/endpoint.hpp"
+#include "local/private_files.hpp"
 #include "local_endpoint.hpp"
 
 namespace ld::cli {
@@ -44,6 +46,7 @@ struct LocalOptions {
   int port = 4566;
   std::string data_dir;
   std::vector<std::string> keys;
+  std::vector<std::string> allowed_hosts;
   int max_instances = 100;
   bool detach = false;
   bool verbose = false;
@@ -53,6 +56,7 @@ local::EndpointOptions endpoint_options(const LocalOptions& options) {
   local::EndpointOptions out;
   out.server.port = options.port;
   out.server.verbose = options.verbose;
+  for (const auto& host : options.allowed_hosts) out.server.allowed_hosts.push_back(to_lower(host));
   out.max_instances_per_function = options.max_instances;
   out.data_dir = local_data_dir(options.data_dir);
   if (!options.keys.empty()) {
@@ -76,7 +80,11 @@ int serve(const LocalOptions& options) {
   {
     json state = {{"pid", ::getpid()}, {"port", endpoint.port()}, {"url", endpoint.url()}};
     const fs::path tmp = local_state_file(dir).string() + ".tmp";
-    std::ofstream(tmp) << state.dump() << "\n";
+    const std::string text = state.dump() + "\n";
+    const int fd = local::open_private_file(tmp, O_WRONLY | O_TRUNC);
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) throw Error("cannot write " + tmp.string());
     fs::rename(tmp, local_state_file(dir));
   }
   std::printf("lambdeploy local: listening on %s (data in %s)\n", endpoint.url().c_str(),
@@ -100,14 +108,18 @@ int start(const LocalOptions& options) {
   }
   if (!options.detach) return serve(options);
 
-  std::error_code ec;
-  fs::create_directories(dir, ec);
+  local::make_private_dir(dir);
   const fs::path log = dir / "endpoint.log";
   pid_t child = ::fork();
   if (child < 0) throw Error("cannot fork the endpoint's process");
   if (child == 0) {
     ::setsid();
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = -1;
+    try {
+      fd = local::open_private_file(log, O_WRONLY | O_APPEND);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lambdeploy local: %s\n", e.what());
+    }
     int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);
@@ -229,6 +241,9 @@ void add_local_command(CLI::App& app) {
                    "concurrent instances per function before 429 (default 100)")
       ->check(CLI::Range(1, 1000));
   start_cmd->add_flag("--verbose,-v", options->verbose, "one line per request");
+  start_cmd->add_option("--allow-host", options->allowed_hosts,
+                        "also answer requests whose Host is NAME (besides localhost, 127.0.0.1, "
+                        "[::1] and *.localhost; any other Host gets 403)");
   start_cmd->add_option("--key", options->keys,
                         "accepted key pair ACCESS:SECRET[:ACCOUNT] (default test:test)");
   auto run = [](int (*command)(const LocalOptions&), std::shared_ptr<LocalOptions> o) {

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "aws/error.hpp"
 #include "aws/sigv4_verify.hpp"
@@ -49,9 +52,20 @@ bool is_s3_host(std::string_view host) {
          host.starts_with("s3-");
 }
 
-// A query-protocol call's parameters: the form body of a POST, else the query string.
+// Whether the body is an HTML form (application/x-www-form-urlencoded, any parameters): the only
+// POST body AWS's query front ends read parameters from.
+bool is_form_body(const HttpRequest& request) {
+  const std::optional<std::string> type = request.headers.get("Content-Type");
+  if (!type) return false;
+  const std::string_view media = trim(std::string_view(*type).substr(0, type->find(';')));
+  return iequals(media, "application/x-www-form-urlencoded");
+}
+
+// A query-protocol call's parameters: the form body of a POST (none when the body is no form:
+// a text/plain POST, which any web page may send, names no action), else the query string.
 QueryParams form_of(const HttpRequest& request) {
-  return request.method == "POST" ? parse_form(request.body) : request.query;
+  if (request.method != "POST") return request.query;
+  return is_form_body(request) ? parse_form(request.body) : QueryParams();
 }
 
 std::string form_action(const HttpRequest& request) {
@@ -59,6 +73,38 @@ std::string form_action(const HttpRequest& request) {
   for (const auto& [key, value] : form)
     if (key == "Action") return value;
   return {};
+}
+
+// Whether an S3 request names an object (a key after the bucket), as the S3 service locates it:
+// virtual-hosted ({bucket}.s3.…) the whole path is the key, path-style what follows /{bucket}/.
+bool names_s3_object(const HttpRequest& request) {
+  std::string_view path = request.path;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  const std::size_t s3_label = request.host.rfind(".s3.");
+  if (s3_label != std::string::npos && s3_label > 0) return !path.empty();
+  const std::size_t slash = path.find('/');
+  return slash != std::string_view::npos && slash + 1 < path.size();
+}
+
+// Whether S3 keeps the body as object data (PutObject, UploadPart): a PUT on an object that
+// names none of S3's XML sub-resources. Every other S3 body is an XML document (or JSON).
+bool is_s3_object_data(const HttpRequest& request) {
+  if (request.method != "PUT" || !names_s3_object(request)) return false;
+  return std::none_of(request.query.begin(), request.query.end(), [](const auto& pair) {
+    return pair.first == "tagging" || pair.first == "acl" || pair.first == "retention" ||
+           pair.first == "legal-hold";
+  });
+}
+
+// S3 reads XML bodies as it routes (CreateBucket, DeleteObjects, CompleteMultipartUpload): one
+// nested beyond kMaxInputDepth is refused here, as S3 refuses XML that fails its schema.
+void check_s3_xml_depth(const HttpRequest& request) {
+  if (request.body.empty() || is_s3_object_data(request)) return;
+  if (xml_within_depth(request.body)) return;
+  throw ApiError("MalformedXML",
+                 "The XML you provided was not well-formed or did not validate against our "
+                 "published schema",
+                 400);
 }
 
 ApiError as_api_error(const aws::AwsError& e) {
@@ -95,6 +141,31 @@ std::vector<std::string> FrontEnd::service_ids() const {
   for (const auto& [name, service] : services_) ids.emplace_back(service->info().id);
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+std::optional<HttpResponse> FrontEnd::refuse_signed_head(const HttpRequest& head) const {
+  const std::string name = service_of(head);
+  const Service* service = find(name);
+  if (service == nullptr) return std::nullopt;  // handle() says which service is missing
+  const Timestamp now = now_();
+  auto lookup = [&](std::string_view access_key) -> std::optional<std::string> {
+    std::optional<KeyPair> key = keys_->find(access_key, now);
+    return key ? std::optional<std::string>(key->secret_key) : std::nullopt;
+  };
+  const aws::VerifyResult verified = aws::verify_request(head, lookup, now);
+  switch (verified.failure) {
+    case aws::AuthFailure::None:
+    case aws::AuthFailure::PayloadHashMismatch:  // the body is not here yet
+      return std::nullopt;
+    case aws::AuthFailure::SignatureMismatch:
+      // Outside S3 the signature covers the body's hash, which only the body can give.
+      if (name != "s3") return std::nullopt;
+      break;
+    default:
+      break;
+  }
+  const aws::Protocol protocol = service->info().protocol;
+  return encode_error(protocol, as_api_error(aws::auth_error(verified, protocol)), random_uuid());
 }
 
 HttpResponse FrontEnd::handle(const HttpRequest& request) const {
@@ -172,12 +243,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
           throw ApiError("UnknownOperationException", "X-Amz-Target names no operation");
         }
         call.operation = target.substr(dot + 1);
-        if (!request.body.empty()) {
-          call.input = nlohmann::json::parse(request.body, nullptr, false);
-          if (call.input.is_discarded() || !call.input.is_object()) {
-            throw ApiError("SerializationException", "the request body is not a JSON object");
-          }
-        }
+        if (!request.body.empty()) call.input = read_json_object(request.body, "the request body");
         break;
       }
       case aws::Protocol::Query: {
@@ -191,6 +257,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         break;
       }
       case aws::Protocol::RestXml:
+        check_s3_xml_depth(request);
         break;  // S3 reads call.http itself
     }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ class FrontEnd {
   // Answers one request: `request.path` is the wire path (still percent-encoded), `query` the
   // decoded pairs, the body complete.
   HttpResponse handle(const HttpRequest& request) const;
+
+  // Refuses, from its head alone, a signed request no body can make valid: an unknown key, a
+  // malformed or skewed date or scope, and for S3 (whose payload hash is a header) a wrong
+  // signature. nullopt when the body may still decide. For large bodies, before reading them.
+  std::optional<HttpResponse> refuse_signed_head(const HttpRequest& head) const;
 
   // Runs before each authenticated call reaches its service (the endpoint flushes batched
   // telemetry before Logs and CloudWatch reads). Set before serving.

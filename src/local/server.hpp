@@ -7,11 +7,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/http.hpp"
 #include "local/front_end.hpp"
+#include "local/request_gate.hpp"
 
 namespace httplib {
 class Server;
@@ -22,8 +24,14 @@ namespace ld::local {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 4566;  // 0: any free port (tests)
-  // Worker threads: a kept-alive client connection holds one while it is open.
-  int threads = 256;
+  // Connections served at once, each on a thread of its own (a slow client holds only its
+  // own); the accept loop waits beyond.
+  int max_connections = 4096;
+  // The most body bytes the requests being read may hold together (kBodiesInFlightLimit);
+  // beyond, a request gets its service's throttling error.
+  std::size_t bodies_in_flight_limit = kBodiesInFlightLimit;
+  // Host names answered besides localhost, 127.0.0.1, [::1] and *.localhost (others get 403).
+  std::vector<std::string> allowed_hosts = {};
   bool verbose = false;  // one line per request on stderr
 };
 
@@ -56,11 +64,21 @@ class Server {
   std::string url() const;
 
  private:
+  // The answer refusing a request from its head alone (Host, body length), nullopt when the
+  // request may go on.
+  std::optional<HttpResponse> refuse(const HttpRequest& head) const;
+  // How much body the request may carry, and the answer when it carries more.
+  BodyAllowance allowance_of(const HttpRequest& head) const;
+  // Answers a whole request (health, Function URL or AWS API call).
+  HttpResponse answer(const HttpRequest& request, const Peer& peer) const;
+
   const FrontEnd& front_end_;
   ServerOptions options_;
   Gateway gateway_;
   std::function<nlohmann::json()> health_;
   std::unique_ptr<httplib::Server> http_;
+  // Body bytes of the requests being read, against kBodiesInFlightLimit.
+  std::atomic<std::size_t> bodies_in_flight_{0};
   std::thread thread_;
   int port_ = 0;
 };

@@ -1079,7 +1079,6 @@ class DeployRequests : public ::testing::Test {
     dir_ = new TempDir("deploy-requests");
     local::EndpointOptions options;
     options.server.port = 0;
-    options.server.threads = 16;
     options.data_dir = dir_->path() / "endpoint";
     options.settle_delay = std::chrono::milliseconds(20);
     endpoint_ = new local::Endpoint(options);

@@ -56,7 +56,6 @@ class LocalEndpointEndToEnd : public ::testing::Test {
   void start() {
     EndpointOptions options;
     options.server.port = 0;
-    options.server.threads = 16;
     options.data_dir = dir_.path() / "data";
     options.settle_delay = std::chrono::milliseconds(0);
     endpoint_ = std::make_unique<Endpoint>(options);

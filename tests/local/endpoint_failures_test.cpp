@@ -48,7 +48,6 @@ class EndpointFailures : public ::testing::Test {
   void SetUp() override {
     EndpointOptions options;
     options.server.port = 0;
-    options.server.threads = 8;
     options.data_dir = dir_.path() / "data";
     options.settle_delay = 0ms;
     // A 60-second alarm period lasts 3 s here.

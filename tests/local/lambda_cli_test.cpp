@@ -89,7 +89,6 @@ class LambdaCliTest : public ::testing::Test {
     front_end_.add(service_);
     ServerOptions options;
     options.port = 0;
-    options.threads = 4;
     server_ = std::make_unique<Server>(front_end_, options);
     server_->start();
     service_->set_endpoint_port(server_->port());

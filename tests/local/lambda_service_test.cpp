@@ -151,7 +151,6 @@ class LambdaEndpoint {
     front_end_.add(std::make_shared<S3Service>(state));  // where Code.S3Bucket points
     ServerOptions server_options;
     server_options.port = 0;
-    server_options.threads = 4;
     server_ = std::make_unique<Server>(front_end_, server_options);
     server_->start();
     service->set_endpoint_port(server_->port());

@@ -61,7 +61,6 @@ class ProvisionedConcurrencyTest : public ::testing::Test {
   void start() {
     EndpointOptions options;
     options.server.port = 0;
-    options.server.threads = 16;
     options.data_dir = dir_.path() / "data";
     options.settle_delay = 300ms;
     endpoint_ = std::make_unique<Endpoint>(options);

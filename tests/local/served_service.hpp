@@ -46,7 +46,7 @@ class ServedService {
     front_end_ = std::make_unique<FrontEnd>(keys_);
     front_end_->add(make(state_));
     server_ = std::make_unique<Server>(
-        *front_end_, ServerOptions{.host = "127.0.0.1", .port = 0, .threads = 8, .verbose = false});
+        *front_end_, ServerOptions{.host = "127.0.0.1", .port = 0, .verbose = false});
     server_->start();
   }
   ~ServedService() { server_->stop(); }

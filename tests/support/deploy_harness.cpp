@@ -31,7 +31,6 @@ DeployHarness::DeployHarness(std::chrono::milliseconds settle, double alarm_time
     : dir_("deploy") {
   local::EndpointOptions options;
   options.server.port = 0;
-  options.server.threads = 16;
   options.data_dir = dir_.path() / "endpoint";
   options.settle_delay = settle;
   options.alarm_time_scale = alarm_time_scale;

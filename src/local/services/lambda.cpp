@@ -2,6 +2,7 @@
 
 #include "aws/services/lambda.hpp"
 #include "core/encoding.hpp"
+#include "local/request_gate.hpp"
 #include "local/services/lambda_validation.hpp"
 
 namespace ld::local {
@@ -101,6 +102,14 @@ ApiReply LambdaService::invoke(ApiCall& call) {
   request.invoked_arn =
       qualifier.empty() ? request.image.function_arn : request.image.function_arn + ":" + qualifier;
   request.payload = text(call.input, "Payload");
+  if (request.payload.size() > kInvokePayloadLimit) {
+    ApiError error("RequestTooLargeException",
+                   "Request must be smaller than " + std::to_string(kInvokePayloadLimit) +
+                       " bytes for the InvokeFunction operation",
+                   413);
+    error.extra = {{"Type", "User"}};
+    throw error;
+  }
   request.tail_log = log_type == "Tail";
   request.client_context = text(call.input, "ClientContext");
   request.request_id = call.request_id;
