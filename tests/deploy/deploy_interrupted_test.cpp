@@ -169,11 +169,13 @@ TEST(DeployCancelled, CtrlCStopsBetweenCallsAndTheNextDeployFinishes) {
   if (!fs::exists(dist_zip("github-digest.zip")))
     GTEST_SKIP() << "dist/github-digest.zip is made by the normal build; build first";
   // The function stays Pending for 2 s after it is created: the interrupt lands in that wait.
+  // One SIGINT, as a terminal's Ctrl-C sends (`timeout` without --foreground signals the CLI
+  // and then its process group: a second signal, which ends the CLI at once).
   DeployHarness harness(std::chrono::milliseconds(2000));
   const std::vector<std::string> deploy = {"deploy", "--stage", "dev", "--package",
                                            dist_zip("github-digest.zip").string()};
-  CliRun stopped =
-      harness.cli_through({"timeout", "--preserve-status", "-s", "INT", "0.8"}, deploy);
+  CliRun stopped = harness.cli_through(
+      {"timeout", "--foreground", "--preserve-status", "-s", "INT", "0.8"}, deploy);
   EXPECT_EQ(stopped.exit_code, 130) << stopped.both();
   EXPECT_NE(stopped.err.find("cancelled"), std::string::npos) << stopped.err;
   EXPECT_NE(stopped.err.find("LIVE does not exist yet"), std::string::npos) << stopped.err;

@@ -55,8 +55,9 @@ TEST_F(Operations, LogsFilterAndFollowANewInvocation) {
                 "{}")
         .request_id;
   });
-  CliRun followed = harness_.cli_through({"timeout", "--preserve-status", "-s", "INT", "3"},
-                                         {"logs", "--stage", "dev", "--since", "1s", "--follow"});
+  CliRun followed =
+      harness_.cli_through({"timeout", "--foreground", "--preserve-status", "-s", "INT", "3"},
+                           {"logs", "--stage", "dev", "--since", "1s", "--follow"});
   const std::string request_id = invoked.get();
   EXPECT_EQ(followed.exit_code, 0) << followed.both();
   EXPECT_NE(followed.out.find("START RequestId: " + request_id), std::string::npos)

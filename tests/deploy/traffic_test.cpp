@@ -114,7 +114,7 @@ TEST_F(Traffic, ABakeThatStaysQuietPromotes) {
 TEST_F(Traffic, CtrlCDuringABakeLeavesTheCanaryAndSaysHowToFinish) {
   ASSERT_EQ(deploy(v1_).exit_code, 0);
   CliRun stopped = harness().cli_through(
-      {"timeout", "--preserve-status", "-s", "INT", "3"},
+      {"timeout", "--foreground", "--preserve-status", "-s", "INT", "3"},
       {"deploy", "--stage", "dev", "--package", v2_.string(), "--canary", "10", "--bake", "1m"});
   EXPECT_EQ(stopped.exit_code, 130) << stopped.both();
   EXPECT_NE(stopped.out.find("Baking"), std::string::npos) << stopped.both();
