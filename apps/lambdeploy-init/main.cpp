@@ -9,7 +9,7 @@
 // (system calls made directly, its own _start): a static glibc program spends about 1 ms starting
 // on a virtual machine (CPUID probing), this one about 0.1 ms. Elsewhere it is an ordinary program.
 #include <poll.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): freestanding, no C++ library
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>

@@ -79,8 +79,8 @@ std::string der_signature(std::string_view raw, std::size_t size) {
   Bn s = to_bn(raw.substr(size));
   std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
   if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return {};
-  r.release();  // owned by sig now
-  s.release();
+  (void)r.release();  // owned by sig now
+  (void)s.release();
   unsigned char* der = nullptr;
   const int length = i2d_ECDSA_SIG(sig.get(), &der);
   if (length <= 0) return {};

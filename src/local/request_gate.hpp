@@ -23,10 +23,10 @@ inline constexpr std::size_t kLambdaRequestLimit = 70167211;
 inline constexpr std::size_t kS3BodyLimit = 512ull * 1024 * 1024;
 // Any other signed call (Logs, CloudWatch, SSM, IAM, STS): AWS's own limits are 1 MB or less
 // (PutLogEvents, PutMetricData), so twice that covers every valid call.
-inline constexpr std::size_t kOtherServiceLimit = 2 * 1024 * 1024;
+inline constexpr std::size_t kOtherServiceLimit = 2ull * 1024 * 1024;
 // A request nothing signs (STS AssumeRoleWithWebIdentity, a Function URL with auth NONE aside):
 // a web identity token and its form fit in far less.
-inline constexpr std::size_t kUnsignedLimit = 64 * 1024;
+inline constexpr std::size_t kUnsignedLimit = 64ull * 1024;
 
 // The names the endpoint answers to besides localhost, 127.0.0.1, [::1] and *.localhost.
 struct GateOptions {

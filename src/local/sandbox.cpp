@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -10,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <algorithm>
 #include <cerrno>
@@ -230,7 +230,7 @@ pid_t clone_child(ChildPlan& plan) {
   if (plan.isolation.pid_namespace) flags |= CLONE_NEWPID;
   if (plan.isolation.mount_namespace) flags |= CLONE_NEWNS;
   // Two stacks: the child's (the upper half) and its bootstrap clone's (the lower half).
-  constexpr std::size_t kStackBytes = 256 * 1024;
+  constexpr std::size_t kStackBytes = 256ull * 1024;
   void* stack = ::mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED)
