@@ -14,6 +14,7 @@
 #include "core/uuid.hpp"
 #include "local/wire_decode.hpp"
 #include "local/wire_encode.hpp"
+#include "local/wire_query_compatible.hpp"
 
 namespace ld::local {
 
@@ -111,6 +112,20 @@ ApiError as_api_error(const aws::AwsError& e) {
   return ApiError(e.code(), e.message(), e.http_status());
 }
 
+// An error in the protocol the request was made in: the service's own, or for a
+// query-compatible service the JSON 1.0 or RPC v2 CBOR the client chose.
+HttpResponse encode_error_as(CompatibleProtocol compatible, aws::Protocol protocol,
+                             const ApiError& error, std::string_view request_id) {
+  if (compatible != CompatibleProtocol::None)
+    return encode_compatible_error(compatible, error, request_id);
+  return encode_error(protocol, error, request_id);
+}
+
+// Whether `error` is a service's answer to an operation it does not serve.
+bool is_unserved(const ApiError& error) {
+  return error.code() == "UnknownOperationException" || error.code() == "InvalidAction";
+}
+
 }  // namespace
 
 std::string service_of(const HttpRequest& request) {
@@ -165,7 +180,8 @@ std::optional<HttpResponse> FrontEnd::refuse_signed_head(const HttpRequest& head
       break;
   }
   const aws::Protocol protocol = service->info().protocol;
-  return encode_error(protocol, as_api_error(aws::auth_error(verified, protocol)), random_uuid());
+  return encode_error_as(compatible_protocol_of(service->info(), head), protocol,
+                         as_api_error(aws::auth_error(verified, protocol)), random_uuid());
 }
 
 HttpResponse FrontEnd::handle(const HttpRequest& request) const {
@@ -181,6 +197,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
     return encode_error(aws::Protocol::RestJson, error, request_id);
   }
   const aws::ServiceInfo& info = service->info();
+  const CompatibleProtocol compatible = compatible_protocol_of(info, request);
   ApiCall call;
   call.service = name;
   call.http = &request;
@@ -211,13 +228,22 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
                        verified.message.c_str(), verified.canonical_request.c_str(),
                        verified.string_to_sign.c_str());
         }
-        return encode_error(info.protocol, as_api_error(aws::auth_error(verified, info.protocol)),
-                            request_id);
+        return encode_error_as(compatible, info.protocol,
+                               as_api_error(aws::auth_error(verified, info.protocol)), request_id);
       }
       call.caller = Caller{.access_key = key->access_key,
                            .account = key->account,
                            .arn = key->arn,
                            .region = verified.region};
+    }
+
+    // A query-compatible service's JSON 1.0 and CBOR calls, answered in the same protocol.
+    if (compatible != CompatibleProtocol::None) {
+      CompatibleCall decoded = decode_compatible(compatible, request);
+      call.operation = std::move(decoded.operation);
+      call.input = std::move(decoded.input);
+      if (before_call_) before_call_(name);
+      return encode_compatible_reply(compatible, call.operation, service->call(call), request_id);
     }
 
     // Decoding.
@@ -265,12 +291,18 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
     ApiReply reply = service->call(call);
     return encode_reply(info, operation, call.operation, std::move(reply), request_id);
   } catch (const ApiError& e) {
-    return encode_error(info.protocol, e, request_id);
+    if (is_unserved(e)) {
+      const std::string what =
+          !call.operation.empty() ? call.operation : request.method + " " + request.path;
+      std::fprintf(stderr, "lambdeploy local: %s %s is not served\n", std::string(info.id).c_str(),
+                   what.c_str());
+    }
+    return encode_error_as(compatible, info.protocol, e, request_id);
   } catch (const std::exception& e) {
     ApiError internal(
         info.protocol == aws::Protocol::Query ? "InternalFailure" : "ServiceException",
         std::string("the local endpoint failed: ") + e.what(), 500);
-    return encode_error(info.protocol, internal, request_id);
+    return encode_error_as(compatible, info.protocol, internal, request_id);
   }
 }
 

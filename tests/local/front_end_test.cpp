@@ -11,6 +11,7 @@
 #include "aws/error.hpp"
 #include "aws/services/iam.hpp"
 #include "aws/services/sts.hpp"
+#include "aws/sigv4.hpp"
 #include "core/transport.hpp"
 #include "local/endpoint.hpp"
 #include "support/aws_cli.hpp"
@@ -233,6 +234,59 @@ TEST(LocalFrontEnd, AnUnsignedCallIsRefusedAndTheHealthRouteAnswers) {
   HttpResponse unknown = transport->send(nameless);
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_NE(unknown.body.find("names no AWS service"), std::string::npos) << unknown.body;
+}
+
+// `request` signed with the default key for `service` and sent to the endpoint at `url`.
+HttpResponse send_signed(const std::string& url, HttpRequest request, const std::string& service) {
+  const aws::Endpoint endpoint = aws::Endpoint::parse(url);
+  request.scheme = endpoint.scheme;
+  request.host = endpoint.host;
+  request.port = endpoint.port;
+  aws::SigningConfig signing;
+  signing.region = "us-east-1";
+  signing.service = service;
+  signing.time = system_now();
+  aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
+  return make_socket_transport()->send(request);
+}
+
+TEST(LocalFrontEnd, AnUnservedOperationAnswersAsAwsAndIsNamedOnStderr) {
+  RunningEndpoint endpoint;
+  testing::internal::CaptureStderr();
+  // rest-json: no Lambda route matches.
+  HttpRequest lambda;
+  lambda.method = "GET";
+  lambda.path = "/2015-03-31/no-such-route";
+  HttpResponse rest = send_signed(endpoint.url(), lambda, "lambda");
+  // json: SSM has no such target.
+  HttpRequest ssm;
+  ssm.method = "POST";
+  ssm.path = "/";
+  ssm.headers.set("Content-Type", "application/x-amz-json-1.1");
+  ssm.headers.set("X-Amz-Target", "AmazonSSM.ListFrobs");
+  ssm.body = "{}";
+  HttpResponse json11 = send_signed(endpoint.url(), ssm, "ssm");
+  // query: IAM has no such action.
+  HttpRequest iam;
+  iam.method = "POST";
+  iam.path = "/";
+  iam.headers.set("Content-Type", "application/x-www-form-urlencoded");
+  iam.body = "Action=ListFrobs&Version=2010-05-08";
+  HttpResponse query = send_signed(endpoint.url(), iam, "iam");
+  const std::string printed = testing::internal::GetCapturedStderr();
+
+  EXPECT_EQ(rest.headers.get("X-Amzn-ErrorType"), "UnknownOperationException") << rest.body;
+  EXPECT_EQ(json::parse(json11.body)["__type"], "UnknownOperationException") << json11.body;
+  EXPECT_EQ(json11.status, 400);
+  EXPECT_EQ(query.status, 400);
+  EXPECT_NE(query.body.find("<Code>InvalidAction</Code>"), std::string::npos) << query.body;
+  EXPECT_NE(printed.find("lambdeploy local: Lambda GET /2015-03-31/no-such-route is not served\n"),
+            std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("lambdeploy local: SSM ListFrobs is not served\n"), std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("lambdeploy local: IAM ListFrobs is not served\n"), std::string::npos)
+      << printed;
 }
 
 }  // namespace
