@@ -222,6 +222,84 @@ TEST_F(LambdaCliTest, CliListsAliasesPageByPage) {
   EXPECT_EQ(of_version["Aliases"][0]["Name"], "BETA");
 }
 
+TEST_F(LambdaCliTest, CliEverydayOperations) {
+  const auto zip = dir_.write("function.zip", bootstrap_zip());
+  const std::string arn = "arn:aws:lambda:us-east-1:000000000000:function:";
+  for (const char* name : {"cli-b", "cli-a"}) {
+    aws_json(std::string("create-function --function-name ") + name +
+             " --runtime provided.al2023 --handler bootstrap --role "
+             "arn:aws:iam::000000000000:role/r --tags team=core --zip-file fileb://" +
+             zip.string());
+  }
+  aws_json("publish-version --function-name cli-a");
+
+  // list-functions, page by page as the CLI follows NextMarker, and with versions.
+  const json listed = aws_json("list-functions --page-size 1");
+  ASSERT_EQ(listed["Functions"].size(), 2u) << listed.dump();
+  EXPECT_EQ(listed["Functions"][0]["FunctionArn"], arn + "cli-a");
+  EXPECT_EQ(listed["Functions"][1]["FunctionArn"], arn + "cli-b");
+  const json all = aws_json("list-functions --function-version ALL");
+  ASSERT_EQ(all["Functions"].size(), 3u) << all.dump();
+  EXPECT_EQ(all["Functions"][1]["FunctionArn"], arn + "cli-a:1");
+
+  // Tags.
+  EXPECT_EQ(aws_json("list-tags --resource " + arn + "cli-a")["Tags"], json({{"team", "core"}}));
+  const CliResult tagged = aws("tag-resource --resource " + arn + "cli-a --tags stage=dev,x=y");
+  EXPECT_EQ(tagged.exit_code, 0) << tagged.err;
+  EXPECT_EQ(aws_json("get-function --function-name cli-a")["Tags"],
+            json({{"team", "core"}, {"stage", "dev"}, {"x", "y"}}));
+  const CliResult untagged = aws("untag-resource --resource " + arn + "cli-a --tag-keys team x");
+  EXPECT_EQ(untagged.exit_code, 0) << untagged.err;
+  EXPECT_EQ(aws_json("list-tags --resource " + arn + "cli-a")["Tags"], json({{"stage", "dev"}}));
+  const CliResult no_tags = aws("list-tags --resource " + arn + "nope");
+  EXPECT_EQ(no_tags.exit_code, 254);
+  EXPECT_NE(no_tags.err.find("(ResourceNotFoundException) when calling the ListTags operation: "
+                             "Function not found: " +
+                             arn + "nope"),
+            std::string::npos)
+      << no_tags.err;
+
+  // The code signing config Terraform reads on every plan.
+  EXPECT_EQ(aws_json("get-function-code-signing-config --function-name cli-a"),
+            json({{"CodeSigningConfigArn", ""}, {"FunctionName", "cli-a"}}));
+
+  // Reserved concurrency.
+  EXPECT_EQ(aws_json("put-function-concurrency --function-name cli-a "
+                     "--reserved-concurrent-executions 3"),
+            json({{"ReservedConcurrentExecutions", 3}}));
+  EXPECT_EQ(aws_json("get-function-concurrency --function-name cli-a"),
+            json({{"ReservedConcurrentExecutions", 3}}));
+  EXPECT_EQ(aws_json("get-function --function-name cli-a")["Concurrency"],
+            json({{"ReservedConcurrentExecutions", 3}}));
+  const CliResult removed = aws("delete-function-concurrency --function-name cli-a");
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(removed.out, "");
+  const CliResult none = aws("get-function-concurrency --function-name cli-a");
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out.find("ReservedConcurrentExecutions"), std::string::npos) << none.out;
+
+  // Provisioned concurrency configs and Function URL configs, listed.
+  aws_json("create-alias --function-name cli-a --name LIVE --function-version 1");
+  aws_json(
+      "put-provisioned-concurrency-config --function-name cli-a --qualifier LIVE "
+      "--provisioned-concurrent-executions 1");
+  const json provisioned = aws_json("list-provisioned-concurrency-configs --function-name cli-a");
+  ASSERT_EQ(provisioned["ProvisionedConcurrencyConfigs"].size(), 1u) << provisioned.dump();
+  EXPECT_EQ(provisioned["ProvisionedConcurrencyConfigs"][0]["FunctionArn"], arn + "cli-a:LIVE");
+  EXPECT_EQ(provisioned["ProvisionedConcurrencyConfigs"][0]["Status"], "READY");
+  aws_json("create-function-url-config --function-name cli-a --auth-type NONE");
+  const json urls = aws_json("list-function-url-configs --function-name cli-a");
+  ASSERT_EQ(urls["FunctionUrlConfigs"].size(), 1u) << urls.dump();
+  EXPECT_EQ(urls["FunctionUrlConfigs"][0]["FunctionArn"], arn + "cli-a");
+  EXPECT_EQ(urls["FunctionUrlConfigs"][0]["AuthType"], "NONE");
+
+  // Account settings: the endpoint's two functions and three copies of the zip.
+  const json settings = aws_json("get-account-settings");
+  EXPECT_EQ(settings["AccountUsage"]["FunctionCount"], 2);
+  EXPECT_EQ(settings["AccountUsage"]["TotalCodeSize"], 3 * bootstrap_zip().size());
+  EXPECT_EQ(settings["AccountLimit"]["ConcurrentExecutions"], 1000);
+}
+
 // The same, with a settle delay: new functions are Pending and new configs IN_PROGRESS for it.
 class LambdaCliSettlingTest : public LambdaCliTest {
  protected:

@@ -241,11 +241,89 @@ const Operation kDeleteLayerVersion{
     .success_status = 204,
 };
 
+const Operation kListFunctions{
+    .name = "ListFunctions",
+    .method = "GET",
+    .uri = "/2015-03-31/functions/",
+    .input = {{"MasterRegion", Location::Query, "MasterRegion"},
+              {"FunctionVersion", Location::Query, "FunctionVersion"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"}},
+};
+const Operation kListTags{
+    .name = "ListTags",
+    .method = "GET",
+    .uri = "/2017-03-31/tags/{ARN}",
+    .input = {{"Resource", Location::Uri, "ARN"}},
+};
+const Operation kTagResource{
+    .name = "TagResource",
+    .uri = "/2017-03-31/tags/{ARN}",
+    .input = {{"Resource", Location::Uri, "ARN"}},
+    .success_status = 204,
+    .body_members = true,
+};
+const Operation kUntagResource{
+    .name = "UntagResource",
+    .method = "DELETE",
+    .uri = "/2017-03-31/tags/{ARN}",
+    .input = {{"Resource", Location::Uri, "ARN"}, {"TagKeys", Location::Query, "tagKeys"}},
+    .success_status = 204,
+};
+const Operation kGetFunctionCodeSigningConfig{
+    .name = "GetFunctionCodeSigningConfig",
+    .method = "GET",
+    .uri = "/2020-06-30/functions/{FunctionName}/code-signing-config",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+};
+const Operation kPutFunctionConcurrency{
+    .name = "PutFunctionConcurrency",
+    .method = "PUT",
+    .uri = "/2017-10-31/functions/{FunctionName}/concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .body_members = true,
+};
+const Operation kGetFunctionConcurrency{
+    .name = "GetFunctionConcurrency",
+    .method = "GET",
+    .uri = "/2019-09-30/functions/{FunctionName}/concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+};
+const Operation kDeleteFunctionConcurrency{
+    .name = "DeleteFunctionConcurrency",
+    .method = "DELETE",
+    .uri = "/2017-10-31/functions/{FunctionName}/concurrency",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"}},
+    .success_status = 204,
+};
+const Operation kListProvisionedConcurrencyConfigs{
+    .name = "ListProvisionedConcurrencyConfigs",
+    .method = "GET",
+    .uri = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"}},
+};
+const Operation kGetAccountSettings{
+    .name = "GetAccountSettings",
+    .method = "GET",
+    .uri = "/2016-08-19/account-settings/",
+};
+const Operation kListFunctionUrlConfigs{
+    .name = "ListFunctionUrlConfigs",
+    .method = "GET",
+    .uri = "/2021-10-31/functions/{FunctionName}/urls",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"Marker", Location::Query, "Marker"},
+              {"MaxItems", Location::Query, "MaxItems"}},
+};
+
 }  // namespace
 
 const std::vector<const Operation*>& operations() {
   static const std::vector<const Operation*> all{
       &kCreateFunction,
+      &kListFunctions,
       &kGetFunction,
       &kDeleteFunction,
       &kGetFunctionConfiguration,
@@ -260,6 +338,8 @@ const std::vector<const Operation*>& operations() {
       &kDeleteAlias,
       &kListAliases,
       &kPutProvisionedConcurrencyConfig,
+      // Before Get: the same method and path, told apart by the fixed query List=ALL.
+      &kListProvisionedConcurrencyConfigs,
       &kGetProvisionedConcurrencyConfig,
       &kDeleteProvisionedConcurrencyConfig,
       &kCreateFunctionUrlConfig,
@@ -273,6 +353,15 @@ const std::vector<const Operation*>& operations() {
       &kGetLayerVersion,
       &kListLayerVersions,
       &kDeleteLayerVersion,
+      &kListTags,
+      &kTagResource,
+      &kUntagResource,
+      &kGetFunctionCodeSigningConfig,
+      &kPutFunctionConcurrency,
+      &kGetFunctionConcurrency,
+      &kDeleteFunctionConcurrency,
+      &kGetAccountSettings,
+      &kListFunctionUrlConfigs,
   };
   return all;
 }
@@ -381,6 +470,39 @@ json LambdaClient::list_layer_versions(const json& input) const {
 void LambdaClient::delete_layer_version(const json& input) const {
   client_.call(kDeleteLayerVersion, Call{.input = input});
 }
+json LambdaClient::list_functions(const json& input) const {
+  return client_.call(kListFunctions, Call{.input = input}).output;
+}
+json LambdaClient::list_tags(const json& input) const {
+  return client_.call(kListTags, Call{.input = input}).output;
+}
+void LambdaClient::tag_resource(const json& input) const {
+  client_.call(kTagResource, Call{.input = input});
+}
+void LambdaClient::untag_resource(const json& input) const {
+  client_.call(kUntagResource, Call{.input = input});
+}
+json LambdaClient::get_function_code_signing_config(const json& input) const {
+  return client_.call(kGetFunctionCodeSigningConfig, Call{.input = input}).output;
+}
+json LambdaClient::put_function_concurrency(const json& input) const {
+  return client_.call(kPutFunctionConcurrency, Call{.input = input}).output;
+}
+json LambdaClient::get_function_concurrency(const json& input) const {
+  return client_.call(kGetFunctionConcurrency, Call{.input = input}).output;
+}
+void LambdaClient::delete_function_concurrency(const json& input) const {
+  client_.call(kDeleteFunctionConcurrency, Call{.input = input});
+}
+json LambdaClient::list_provisioned_concurrency_configs(const json& input) const {
+  return client_.call(kListProvisionedConcurrencyConfigs, Call{.input = input}).output;
+}
+json LambdaClient::get_account_settings() const {
+  return client_.call(kGetAccountSettings, Call{.input = json::object()}).output;
+}
+json LambdaClient::list_function_url_configs(const json& input) const {
+  return client_.call(kListFunctionUrlConfigs, Call{.input = input}).output;
+}
 
 json LambdaClient::get_function_configuration(std::string_view function_name,
                                               std::string_view qualifier) const {
@@ -457,6 +579,14 @@ json LambdaClient::list_all_aliases(std::string_view function_name) const {
       collect_pages({{"FunctionName", function_name}}, {"Marker", "NextMarker", {"Aliases"}},
                     [this](const json& input) { return list_aliases(input); });
   return pages["Aliases"];
+}
+
+json LambdaClient::list_all_functions(std::string_view function_version) const {
+  json input = json::object();
+  if (!function_version.empty()) input["FunctionVersion"] = function_version;
+  const json pages = collect_pages(input, {"Marker", "NextMarker", {"Functions"}},
+                                   [this](const json& page) { return list_functions(page); });
+  return pages["Functions"];
 }
 
 json LambdaClient::list_all_layer_versions(std::string_view layer_name) const {

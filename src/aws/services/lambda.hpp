@@ -54,6 +54,22 @@ class LambdaClient {
   json get_layer_version(const json& input) const;
   json list_layer_versions(const json& input) const;
   void delete_layer_version(const json& input) const;
+  // One page of functions (FunctionVersion ALL: every published version too).
+  json list_functions(const json& input) const;
+  // Tags of a function ARN (Resource), set and removed (TagKeys) in place.
+  json list_tags(const json& input) const;
+  void tag_resource(const json& input) const;
+  void untag_resource(const json& input) const;
+  // {"FunctionName", "CodeSigningConfigArn"}: "" when none is attached.
+  json get_function_code_signing_config(const json& input) const;
+  // A function's reserved concurrency (ReservedConcurrentExecutions).
+  json put_function_concurrency(const json& input) const;
+  json get_function_concurrency(const json& input) const;
+  void delete_function_concurrency(const json& input) const;
+  json list_provisioned_concurrency_configs(const json& input) const;
+  // AccountLimit and AccountUsage.
+  json get_account_settings() const;
+  json list_function_url_configs(const json& input) const;
 
   // Conveniences. An empty qualifier means none ($LATEST / the unqualified function).
   json get_function_configuration(std::string_view function_name, std::string_view qualifier) const;
@@ -75,6 +91,8 @@ class LambdaClient {
   json list_all_versions(std::string_view function_name) const;
   // Every page of ListAliases (Marker → NextMarker): all Aliases.
   json list_all_aliases(std::string_view function_name) const;
+  // Every page of ListFunctions (Marker → NextMarker); FunctionVersion "ALL" lists versions too.
+  json list_all_functions(std::string_view function_version = {}) const;
   // Every page of ListLayerVersions (Marker → NextMarker): all LayerVersions.
   json list_all_layer_versions(std::string_view layer_name) const;
 

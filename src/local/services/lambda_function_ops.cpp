@@ -246,6 +246,7 @@ json create_function(const Context& ctx) {
   check_configuration(ctx, in, text(in, "Runtime"));
   check_architectures(in);
   if (!has(in, "Code")) fail_validation("null", "code", "Member must not be null");
+  if (has(in, "Tags")) check_tags(in["Tags"]);
   if (ctx.records().get(kFunction, name)) conflict("Function already exist: " + name);
   const std::string zip = zip_from(ctx.state, in["Code"]);
   check_unzipped_with_layers(ctx, zip, in.value("Layers", json::array()));
@@ -270,7 +271,14 @@ json create_function(const Context& ctx) {
               {"modified_ms", millis(ctx.now)},
               {"change", "create"},
               {"next_version", 1}};
-  WriteResult written = ctx.records().put_if_revision(kFunction, name, doc, 0);
+  const bool written = ctx.records().transaction([&](Records::Tx& tx) {
+    if (!tx.put_if_revision(kFunction, name, doc, 0)) return false;
+    // Tags of an earlier function of that name went with it; these are the new one's.
+    tx.remove(kTags, name);
+    tx.remove(kConcurrency, name);
+    if (has(in, "Tags") && !in["Tags"].empty()) tx.put(kTags, name, in["Tags"]);
+    return true;
+  });
   if (!written) conflict("Function already exist: " + name);
   Record record = *ctx.records().get(kFunction, name);
   json out = render_latest(ctx, record);
@@ -348,6 +356,8 @@ void delete_function(const Context& ctx) {
       tx.remove(kUrlId, record.document.value("url_id", ""));
       tx.remove(kUrl, record.key);
     }
+    tx.remove(kTags, ref.name);
+    tx.remove(kConcurrency, ref.name);
     tx.remove(kFunction, ref.name);
   });
 }
@@ -361,11 +371,16 @@ json get_function(const Context& ctx) {
     if (auto version = find_version(ctx, ref.name, ref.qualifier))
       digest = version->document.at("code").at("digest");
   }
-  return {{"Configuration", config},
-          {"Code",
-           {{"RepositoryType", "S3"},
-            {"Location", "http://127.0.0.1:" + std::to_string(ctx.options.endpoint_port) +
-                             "/_lambdeploy/blobs/" + digest}}}};
+  json out = {{"Configuration", config},
+              {"Code",
+               {{"RepositoryType", "S3"},
+                {"Location", "http://127.0.0.1:" + std::to_string(ctx.options.endpoint_port) +
+                                 "/_lambdeploy/blobs/" + digest}}}};
+  if (auto tags = ctx.records().get(kTags, ref.name); tags && !tags->document.empty())
+    out["Tags"] = tags->document;
+  if (auto reserved = ctx.records().get(kConcurrency, ref.name))
+    out["Concurrency"] = {{"ReservedConcurrentExecutions", reserved->document.at("reserved")}};
+  return out;
 }
 
 json publish_version(const Context& ctx) {
@@ -385,23 +400,39 @@ json publish_version(const Context& ctx) {
 json list_versions(const Context& ctx) {
   const FunctionRef ref = parse_function_name(text(ctx.in, "FunctionName"));
   Record function = load_function(ctx, ref.name);
-  std::vector<json> all;
-  all.push_back(render_latest(ctx, function, false, "$LATEST"));
+  std::vector<std::pair<std::string, json>> all;
+  all.emplace_back("$LATEST", render_latest(ctx, function, false, "$LATEST"));
   for (const auto& version : ctx.records().list(kVersion, all_with_prefix(ref.name + "/")).records)
-    all.push_back(render_version(ctx, version, false));
-  std::size_t start = 0;
-  const std::string marker = text(ctx.in, "Marker");
-  if (!marker.empty()) {
-    while (start < all.size() && all[start]["Version"] != marker) ++start;
-    if (start == all.size()) fail_invalid("Invalid marker: " + marker);
-    ++start;
+    all.emplace_back(version.document.at("version"), render_version(ctx, version, false));
+  return page_of(all, ctx.in, 10000, "Versions");
+}
+
+json list_functions(const Context& ctx) {
+  const std::string which = text(ctx.in, "FunctionVersion");
+  if (has(ctx.in, "FunctionVersion") && which != "ALL")
+    fail_validation(which, "functionVersion", "Member must satisfy enum value set: [ALL]");
+  const std::string master = text(ctx.in, "MasterRegion");
+  if (!master.empty() && master != "ALL" && master != ctx.region()) {
+    fail_validation(master, "masterRegion",
+                    "Member must satisfy regular expression pattern: "
+                    "ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
   }
-  const long long max_items = checked_max_items(ctx.in, 10000);
-  json out = {{"Versions", json::array()}};
-  std::size_t end = std::min(all.size(), start + static_cast<std::size_t>(max_items));
-  for (std::size_t i = start; i < end; ++i) out["Versions"].push_back(all[i]);
-  if (end < all.size()) out["NextMarker"] = all[end - 1]["Version"];
-  return out;
+  // Functions in name order (the records' key order); with ALL, each one's $LATEST and then its
+  // versions, as AWS lists them. Markers are "name" or "name:version".
+  std::vector<std::pair<std::string, json>> all;
+  for (const auto& function : ctx.records().list(kFunction, all_with_prefix("")).records) {
+    const std::string name = function.key;
+    if (which != "ALL") {
+      all.emplace_back(name, render_latest(ctx, function, false));
+      continue;
+    }
+    all.emplace_back(name + ":$LATEST", render_latest(ctx, function, false, "$LATEST"));
+    for (const auto& version : ctx.records().list(kVersion, all_with_prefix(name + "/")).records) {
+      const std::string number = version.document.at("version");
+      all.emplace_back(name + ":" + number, render_version(ctx, version, false));
+    }
+  }
+  return page_of(all, ctx.in, 10000, "Functions");
 }
 
 }  // namespace ld::local::lambda

@@ -75,6 +75,17 @@ json LambdaFunctions::dispatch(const ApiCall& call) {
   if (op == "GetLayerVersion") return get_layer(ctx);
   if (op == "ListLayerVersions") return list_layers(ctx);
   if (op == "DeleteLayerVersion") return delete_layer(ctx), json::object();
+  if (op == "ListFunctions") return list_functions(ctx);
+  if (op == "ListTags") return list_tags(ctx);
+  if (op == "TagResource") return tag_resource(ctx), json::object();
+  if (op == "UntagResource") return untag_resource(ctx), json::object();
+  if (op == "GetFunctionCodeSigningConfig") return get_code_signing(ctx);
+  if (op == "PutFunctionConcurrency") return put_concurrency(ctx);
+  if (op == "GetFunctionConcurrency") return get_concurrency(ctx);
+  if (op == "DeleteFunctionConcurrency") return delete_concurrency(ctx), json::object();
+  if (op == "ListProvisionedConcurrencyConfigs") return list_provisioned(ctx);
+  if (op == "GetAccountSettings") return account_settings(ctx);
+  if (op == "ListFunctionUrlConfigs") return list_urls(ctx);
   throw ApiError("UnknownOperationException", "Unknown operation " + op, 400);
 }
 

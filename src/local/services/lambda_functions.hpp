@@ -2,9 +2,9 @@
 // Lambda's control-plane state on the local endpoint: functions, published versions, aliases,
 // Function URL configs, resource policies, layers and provisioned concurrency configs, kept as
 // records ("lambda.function", "lambda.version", "lambda.alias", "lambda.url", "lambda.policy",
-// "lambda.layer", "lambda.provisioned") with the zips in the blob store. Also what the Function
-// URL gateway asks: which function a URL id names, the image to run and whether the URL's policy
-// lets anyone in; and what provisioned concurrency keeps warm.
+// "lambda.layer", "lambda.provisioned", "lambda.tags", "lambda.concurrency") with the zips in the
+// blob store. Also what the Function URL gateway asks: which function a URL id names, the image
+// to run and whether the URL's policy lets anyone in; and what provisioned concurrency keeps warm.
 #include <chrono>
 #include <map>
 #include <memory>

@@ -15,6 +15,7 @@ nlohmann::json update_configuration(const Context& ctx);
 void delete_function(const Context& ctx);
 nlohmann::json publish_version(const Context& ctx);
 nlohmann::json list_versions(const Context& ctx);
+nlohmann::json list_functions(const Context& ctx);
 
 // Aliases (lambda_alias_ops.cpp).
 nlohmann::json create_alias(const Context& ctx);
@@ -27,6 +28,7 @@ nlohmann::json list_aliases(const Context& ctx);
 nlohmann::json put_provisioned(const Context& ctx);
 nlohmann::json get_provisioned(const Context& ctx);
 void delete_provisioned(const Context& ctx);
+nlohmann::json list_provisioned(const Context& ctx);
 // Marks an alias's config IN_PROGRESS again after the alias moved (its instances move too).
 void reprovision_alias(const Context& ctx, const std::string& function_name,
                        const std::string& alias);
@@ -36,6 +38,19 @@ nlohmann::json create_url(const Context& ctx);
 nlohmann::json get_url(const Context& ctx);
 nlohmann::json update_url(const Context& ctx);
 void delete_url(const Context& ctx);
+nlohmann::json list_urls(const Context& ctx);
+
+// Tags, code signing, reserved concurrency and account settings (lambda_settings_ops.cpp).
+// Tags as TagResource and CreateFunction take them (InvalidParameterValueException otherwise).
+void check_tags(const nlohmann::json& tags);
+nlohmann::json list_tags(const Context& ctx);
+void tag_resource(const Context& ctx);
+void untag_resource(const Context& ctx);
+nlohmann::json get_code_signing(const Context& ctx);
+nlohmann::json put_concurrency(const Context& ctx);
+nlohmann::json get_concurrency(const Context& ctx);
+void delete_concurrency(const Context& ctx);
+nlohmann::json account_settings(const Context& ctx);
 
 // Resource policies (lambda_permission_ops.cpp).
 nlohmann::json add_permission(const Context& ctx);

@@ -155,6 +155,20 @@ void delete_provisioned(const Context& ctx) {
   ctx.records().remove(kProvisioned, target.key());
 }
 
+json list_provisioned(const Context& ctx) {
+  const FunctionRef ref = parse_function_name(text(ctx.in, "FunctionName"));
+  const Record function = load_function(ctx, ref.name);
+  std::vector<std::pair<std::string, json>> items;
+  for (const auto& config :
+       ctx.records().list(kProvisioned, all_with_prefix(ref.name + "/")).records) {
+    json item = {{"FunctionArn",
+                  qualified(doc_arn(function.document), config.document.value("qualifier", ""))}};
+    item.update(render(ctx, config.document));
+    items.emplace_back(config.key, std::move(item));
+  }
+  return page_of(items, ctx.in, 50, "ProvisionedConcurrencyConfigs");
+}
+
 void reprovision_alias(const Context& ctx, const std::string& function_name,
                        const std::string& alias) {
   const std::string key = function_name + "/" + alias;

@@ -1,6 +1,7 @@
 // The helpers Lambda's operations share (declared in lambda_records.hpp).
 #include "local/services/lambda_records.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -209,6 +210,23 @@ long long checked_max_items(const json& input, long long most) {
                       "Member must have value between 1 and " + std::to_string(most));
   }
   return max_items;
+}
+
+json page_of(const std::vector<std::pair<std::string, json>>& items, const json& in, long long most,
+             const char* member) {
+  std::size_t start = 0;
+  const std::string marker = text(in, "Marker");
+  if (!marker.empty()) {
+    while (start < items.size() && items[start].first != marker) ++start;
+    if (start == items.size()) fail_invalid("Invalid marker: " + marker);
+    ++start;
+  }
+  const long long max_items = checked_max_items(in, most);
+  json out = {{member, json::array()}};
+  const std::size_t end = std::min(items.size(), start + static_cast<std::size_t>(max_items));
+  for (std::size_t i = start; i < end; ++i) out[member].push_back(items[i].second);
+  if (end < items.size()) out["NextMarker"] = items[end - 1].first;
+  return out;
 }
 
 // FunctionName and Qualifier (from the member or the ARN).

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,10 @@ constexpr std::string_view kLayer = "lambda.layer";
 constexpr std::string_view kLayerHead = "lambda.layer-head";
 // Provisioned concurrency configs, keyed "function/qualifier" (a version number or an alias).
 constexpr std::string_view kProvisioned = "lambda.provisioned";
+
+// A function's tags ({"Key": "Value"}) and its reserved concurrency, keyed by function name.
+constexpr std::string_view kTags = "lambda.tags";
+constexpr std::string_view kConcurrency = "lambda.concurrency";
 
 inline const std::string kNoSuchResource = "The resource you requested does not exist.";
 
@@ -98,6 +104,12 @@ Record load_alias(const Context& ctx, const std::string& name, const std::string
 // The MaxItems member of a List operation: 50 when missing, ValidationException outside
 // 1..`most`.
 long long checked_max_items(const nlohmann::json& input, long long most);
+
+// One page of `items` (each a marker and what the list holds), in order: the items after the one
+// whose marker is Marker (InvalidParameterValueException when none is), at most MaxItems
+// (1..`most`, 50 when missing), under `member`, with NextMarker when more follow.
+nlohmann::json page_of(const std::vector<std::pair<std::string, nlohmann::json>>& items,
+                       const nlohmann::json& in, long long most, const char* member);
 
 // FunctionName and Qualifier (from the member or the ARN).
 FunctionRef function_ref(const nlohmann::json& in);

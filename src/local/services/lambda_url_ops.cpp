@@ -119,6 +119,20 @@ json update_url(const Context& ctx) {
                     {"AuthType", "CreationTime", "Cors", "InvokeMode", "LastModifiedTime"});
 }
 
+json list_urls(const Context& ctx) {
+  const FunctionRef ref = parse_function_name(text(ctx.in, "FunctionName"));
+  const Record function = load_function(ctx, ref.name);
+  std::vector<std::pair<std::string, json>> items;
+  for (const auto& url : ctx.records().list(kUrl, all_with_prefix(ref.name + "/")).records) {
+    const std::string arn =
+        qualified(doc_arn(function.document), url.document.value("qualifier", ""));
+    items.emplace_back(url.key, render_url(ctx, url.document, arn,
+                                           {"AuthType", "CreationTime", "Cors", "InvokeMode",
+                                            "LastModifiedTime"}));
+  }
+  return page_of(items, ctx.in, 50, "FunctionUrlConfigs");
+}
+
 void delete_url(const Context& ctx) {
   const FunctionRef ref = function_ref(ctx.in);
   url_function(ctx, ref);
