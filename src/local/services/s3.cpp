@@ -148,6 +148,67 @@ ApiReply get_bucket_location(Request& request) {
   return s3::xml_reply(document);
 }
 
+// An unversioned bucket's versioning: an empty VersioningConfiguration.
+ApiReply get_bucket_versioning(Request& request) {
+  s3::require_bucket(request);
+  pugi::xml_document document;
+  document.append_child("VersioningConfiguration").append_attribute("xmlns").set_value(s3::kXmlns);
+  return s3::xml_reply(document);
+}
+
+ApiError no_such_bucket_policy(const Request& request) {
+  ApiError error("NoSuchBucketPolicy", "The bucket policy does not exist", 404);
+  error.extra["BucketName"] = request.bucket;
+  return error;
+}
+
+ApiReply get_bucket_policy(Request& request) {
+  Record bucket = s3::require_bucket(request);
+  if (!bucket.document.contains("Policy")) throw no_such_bucket_policy(request);
+  ApiReply reply;
+  reply.raw_body = bucket.document["Policy"].get<std::string>();
+  reply.content_type = "application/json";
+  return reply;
+}
+
+// Keeps the policy as sent once it is a JSON object with a Statement (S3 checks far more).
+ApiReply put_bucket_policy(Request& request) {
+  s3::require_bucket(request);
+  const std::string& text = request.http.body;
+  const json parsed = json::parse(text, nullptr, false);
+  if (!is_valid_utf8(text) || parsed.is_discarded() || !parsed.is_object()) {
+    throw ApiError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'",
+                   400);
+  }
+  if (!parsed.contains("Statement")) {
+    throw ApiError("MalformedPolicy", "Missing required field Statement", 400);
+  }
+  request.state.records->transaction([&](Records::Tx& tx) {
+    std::optional<Record> bucket = tx.get(s3::kBucketKind, request.bucket);
+    if (!bucket) throw s3::no_such_bucket(request.bucket);
+    json document = bucket->document;
+    document["Policy"] = text;
+    tx.put(s3::kBucketKind, request.bucket, document);
+  });
+  ApiReply reply;
+  reply.status = 204;
+  return reply;
+}
+
+ApiReply delete_bucket_policy(Request& request) {
+  s3::require_bucket(request);
+  request.state.records->transaction([&](Records::Tx& tx) {
+    std::optional<Record> bucket = tx.get(s3::kBucketKind, request.bucket);
+    if (!bucket) throw s3::no_such_bucket(request.bucket);
+    json document = bucket->document;
+    document.erase("Policy");
+    tx.put(s3::kBucketKind, request.bucket, document);
+  });
+  ApiReply reply;
+  reply.status = 204;
+  return reply;
+}
+
 ApiError not_implemented(const Request& request) {
   return ApiError("NotImplemented",
                   "the local endpoint does not implement " + request.http.method +
@@ -197,6 +258,7 @@ ApiReply on_service(Request& request) {
 ApiReply on_bucket(Request& request) {
   const std::string& method = request.http.method;
   if (method == "PUT") {
+    if (request.has_query("policy")) return put_bucket_policy(request);
     for (const auto& [name, value] : request.http.query) {
       (void)value;
       if (!name.starts_with("X-Amz-")) throw not_implemented(request);
@@ -205,16 +267,19 @@ ApiReply on_bucket(Request& request) {
   }
   if (method == "HEAD") return head_bucket(request);
   if (method == "DELETE") {
+    if (request.has_query("policy")) return delete_bucket_policy(request);
     if (!request.http.query.empty()) throw not_implemented(request);
     return delete_bucket(request);
   }
   if (method == "GET") {
     if (request.has_query("location")) return get_bucket_location(request);
-    if (request.has_query("uploads") || request.has_query("versions") ||
-        request.has_query("policy") || request.has_query("acl") || request.has_query("tagging") ||
+    if (request.has_query("versioning")) return get_bucket_versioning(request);
+    if (request.has_query("versions")) return s3::list_object_versions(request);
+    if (request.has_query("policy")) return get_bucket_policy(request);
+    if (request.has_query("uploads") || request.has_query("acl") || request.has_query("tagging") ||
         request.has_query("cors") || request.has_query("lifecycle") ||
         request.has_query("website") || request.has_query("notification") ||
-        request.has_query("encryption") || request.has_query("versioning"))
+        request.has_query("encryption"))
       throw not_implemented(request);
     return s3::list_objects(request, request.query("list-type") == "2");
   }
@@ -231,14 +296,19 @@ ApiReply on_object(Request& request) {
     throw error;
   }
   if (method == "PUT") {
-    if (request.has_query("uploadId")) return s3::upload_part(request);
-    if (request.has_query("tagging") || request.has_query("acl") ||
-        request.has_query("retention") || request.has_query("legal-hold"))
+    if (request.has_query("uploadId")) {
+      if (request.header("x-amz-copy-source")) return s3::upload_part_copy(request);
+      return s3::upload_part(request);
+    }
+    if (request.has_query("tagging")) return s3::put_object_tagging(request);
+    if (request.has_query("acl") || request.has_query("retention") ||
+        request.has_query("legal-hold"))
       throw not_implemented(request);
     if (request.header("x-amz-copy-source")) return s3::copy_object(request);
     return s3::put_object(request);
   }
   if (method == "GET" || method == "HEAD") {
+    if (request.has_query("tagging") && method == "GET") return s3::get_object_tagging(request);
     if (request.has_query("uploadId") || request.has_query("tagging") || request.has_query("acl") ||
         request.has_query("attributes"))
       throw not_implemented(request);
@@ -246,6 +316,7 @@ ApiReply on_object(Request& request) {
   }
   if (method == "DELETE") {
     if (request.has_query("uploadId")) return s3::abort_multipart_upload(request);
+    if (request.has_query("tagging")) return s3::delete_object_tagging(request);
     return s3::delete_object(request);
   }
   if (method == "POST") {

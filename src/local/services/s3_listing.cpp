@@ -1,5 +1,5 @@
-// S3 listings: ListObjectsV2 and ListObjects (v1), with prefix, delimiter, paging and
-// encoding-type=url.
+// S3 listings: ListObjectsV2, ListObjects (v1) and ListObjectVersions, with prefix, delimiter,
+// paging and encoding-type=url.
 #include "core/encoding.hpp"
 #include "local/services/s3_request.hpp"
 
@@ -144,6 +144,54 @@ ApiReply list_objects(Request& request, bool v2) {
       add_text(owner, "ID", request.call.caller.account);
       add_text(owner, "DisplayName", "lambdeploy-local");
     }
+    add_text(item, "StorageClass", "STANDARD");
+  }
+  for (const std::string& common : listing.prefixes)
+    add_text(root.append_child("CommonPrefixes"), "Prefix", out(common));
+  return xml_reply(document);
+}
+
+// Buckets are never versioned here, so each object is its one version, "null".
+ApiReply list_object_versions(Request& request) {
+  require_bucket(request);
+  const std::string prefix = request.query("prefix").value_or("");
+  const std::string delimiter = request.query("delimiter").value_or("");
+  const std::string marker = request.query("key-marker").value_or("");
+  const std::size_t max_keys = max_keys_of(request);
+  std::optional<std::string> encoding = request.query("encoding-type");
+  if (encoding && *encoding != "url") {
+    throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type",
+                           *encoding);
+  }
+  auto out = [&](const std::string& text) { return encoding ? uri_encode(text, true) : text; };
+  Listing listing = walk(request, prefix, delimiter, marker, max_keys);
+  pugi::xml_document document;
+  auto root = document.append_child("ListVersionsResult");
+  root.append_attribute("xmlns").set_value(kXmlns);
+  add_text(root, "Name", request.bucket);
+  add_text(root, "Prefix", out(prefix));
+  add_text(root, "KeyMarker", out(marker));
+  add_text(root, "VersionIdMarker", request.query("version-id-marker").value_or(""));
+  add_text(root, "MaxKeys", std::to_string(max_keys));
+  if (!delimiter.empty()) add_text(root, "Delimiter", out(delimiter));
+  add_text(root, "IsTruncated", listing.truncated ? "true" : "false");
+  if (listing.truncated) {
+    add_text(root, "NextKeyMarker", out(listing.last));
+    add_text(root, "NextVersionIdMarker", "null");
+  }
+  if (encoding) add_text(root, "EncodingType", *encoding);
+  for (const json& object : listing.contents) {
+    auto item = root.append_child("Version");
+    add_text(item, "Key", out(object["Key"].get<std::string>()));
+    add_text(item, "VersionId", "null");
+    add_text(item, "IsLatest", "true");
+    add_text(item, "LastModified",
+             xml_time(from_millis(object["LastModified"].get<std::int64_t>())));
+    add_text(item, "ETag", object["ETag"].get<std::string>());
+    add_text(item, "Size", std::to_string(object["Size"].get<std::uint64_t>()));
+    auto owner = item.append_child("Owner");
+    add_text(owner, "ID", request.call.caller.account);
+    add_text(owner, "DisplayName", "lambdeploy-local");
     add_text(item, "StorageClass", "STANDARD");
   }
   for (const std::string& common : listing.prefixes)

@@ -1,5 +1,5 @@
-// S3 multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload and
-// AbortMultipartUpload (what `aws s3 cp` uses for files over 8 MB).
+// S3 multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy,
+// CompleteMultipartUpload and AbortMultipartUpload (what `aws s3 cp` uses for files over 8 MB).
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -120,6 +120,63 @@ ApiReply upload_part(Request& request) {
   ApiReply reply;
   reply.headers.set("ETag", etag);
   return reply;
+}
+
+// x-amz-copy-source-range ("bytes=first-last", both given) against a source of `size` bytes.
+std::pair<std::uint64_t, std::uint64_t> copy_range_of(const std::string& header,
+                                                      std::uint64_t size) {
+  const ApiError malformed = invalid_argument(
+      "The x-amz-copy-source-range value must be of the form bytes=first-last where first and "
+      "last are the zero-based offsets of the first and last bytes to copy",
+      "x-amz-copy-source-range", header);
+  std::string_view spec = trim(header);
+  if (!spec.starts_with("bytes=")) throw malformed;
+  spec.remove_prefix(6);
+  const std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) throw malformed;
+  auto number = [&](std::string_view text) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) throw malformed;
+    return value;
+  };
+  const std::uint64_t first = number(spec.substr(0, dash));
+  const std::uint64_t last = number(spec.substr(dash + 1));
+  if (last < first) throw malformed;
+  if (last >= size) {
+    throw invalid_argument(
+        "Range specified is not valid for source object of size: " + std::to_string(size),
+        "x-amz-copy-source-range", header);
+  }
+  return {first, last};
+}
+
+ApiReply upload_part_copy(Request& request) {
+  require_bucket(request);
+  const std::string upload_id = request.query("uploadId").value_or("");
+  const int number = part_number_of(request);
+  const auto [source_bucket, source_key] = copy_source_of(request);
+  const Record source = require_object(request, source_bucket, source_key);
+  require_upload(request, upload_id);
+  std::string bytes = request.state.blobs->read(source.document["Digest"].get<std::string>());
+  if (auto range = request.header("x-amz-copy-source-range")) {
+    const auto [first, last] = copy_range_of(*range, bytes.size());
+    bytes = bytes.substr(first, last - first + 1);
+  }
+  const BlobRef blob = request.state.blobs->put(bytes);
+  const std::string etag = quoted_md5(bytes);
+  const Timestamp now = whole_seconds(request.call.now);
+  request.state.records->transaction([&](Records::Tx& tx) {
+    if (!tx.get(kUploadKind, upload_key(request, upload_id))) throw no_such_upload(upload_id);
+    tx.put(kPartKind, part_key(upload_id, number),
+           {{"Digest", blob.digest}, {"Size", blob.size}, {"ETag", etag}});
+  });
+  pugi::xml_document document;
+  auto root = document.append_child("CopyPartResult");
+  root.append_attribute("xmlns").set_value(kXmlns);
+  add_text(root, "ETag", etag);
+  add_text(root, "LastModified", xml_time(now));
+  return xml_reply(document);
 }
 
 ApiReply complete_multipart_upload(Request& request) {

@@ -1,4 +1,5 @@
-// S3 object operations: PutObject, CopyObject, GetObject / HeadObject, DeleteObject(s).
+// S3 object operations: PutObject, CopyObject, GetObject / HeadObject, DeleteObject(s), and
+// Get / Put / DeleteObjectTagging.
 #include <fstream>
 
 #include "core/encoding.hpp"
@@ -31,15 +32,6 @@ json store_object(Request& request, const BlobRef& blob, std::string etag, Store
     tx.put(kObjectKind, object_key(request.bucket, request.key), document);
   });
   return document;
-}
-
-Record require_object(const Request& request, const std::string& bucket, const std::string& key) {
-  std::optional<Record> object = request.state.records->get(kObjectKind, object_key(bucket, key));
-  if (!object) {
-    if (!request.state.records->get(kBucketKind, bucket)) throw no_such_bucket(bucket);
-    throw no_such_key(key);
-  }
-  return *object;
 }
 
 // A Range header against an object of `size` bytes: [first, last], or nullopt for the whole.
@@ -112,6 +104,31 @@ void check_conditions(const Request& request, const json& object) {
 
 }  // namespace
 
+Record require_object(const Request& request, const std::string& bucket, const std::string& key) {
+  std::optional<Record> object = request.state.records->get(kObjectKind, object_key(bucket, key));
+  if (!object) {
+    if (!request.state.records->get(kBucketKind, bucket)) throw no_such_bucket(bucket);
+    throw no_such_key(key);
+  }
+  return *object;
+}
+
+std::pair<std::string, std::string> copy_source_of(const Request& request) {
+  std::string source = request.header("x-amz-copy-source").value_or("");
+  if (auto question = source.find('?'); question != std::string::npos) source.resize(question);
+  source = uri_decode(source);
+  if (!is_valid_utf8(source))
+    throw invalid_argument("Invalid copy source encoding.", "x-amz-copy-source", "");
+  if (source.starts_with("/")) source.erase(0, 1);
+  const std::size_t slash = source.find('/');
+  if (slash == std::string::npos || slash + 1 == source.size()) {
+    throw invalid_argument(
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        "x-amz-copy-source", source);
+  }
+  return {source.substr(0, slash), source.substr(slash + 1)};
+}
+
 ApiReply put_object(Request& request) {
   require_bucket(request);
   Headers trailers;
@@ -128,20 +145,7 @@ ApiReply put_object(Request& request) {
 
 ApiReply copy_object(Request& request) {
   require_bucket(request);
-  std::string source = request.header("x-amz-copy-source").value_or("");
-  if (auto question = source.find('?'); question != std::string::npos) source.resize(question);
-  source = uri_decode(source);
-  if (!is_valid_utf8(source))
-    throw invalid_argument("Invalid copy source encoding.", "x-amz-copy-source", "");
-  if (source.starts_with("/")) source.erase(0, 1);
-  const std::size_t slash = source.find('/');
-  if (slash == std::string::npos || slash + 1 == source.size()) {
-    throw invalid_argument(
-        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-        "x-amz-copy-source", source);
-  }
-  const std::string source_bucket = source.substr(0, slash);
-  const std::string source_key = source.substr(slash + 1);
+  const auto [source_bucket, source_key] = copy_source_of(request);
   const Record from = require_object(request, source_bucket, source_key);
   const bool replace =
       iequals(request.header("x-amz-metadata-directive").value_or("COPY"), "REPLACE");
@@ -214,6 +218,8 @@ ApiReply get_object(Request& request, bool head) {
     reply.headers.set(name, header_bytes(object, name, value.get<std::string>()));
   for (const auto& [name, value] : metadata.items())
     reply.headers.set("x-amz-meta-" + name, value.get<std::string>());
+  if (object.contains("Tags") && !object["Tags"].empty())
+    reply.headers.set("x-amz-tagging-count", std::to_string(object["Tags"].size()));
   if (object.contains("PartsCount") && request.has_query("partNumber"))
     reply.headers.set("x-amz-mp-parts-count", std::to_string(object["PartsCount"].get<int>()));
   if (object.contains("ChecksumSHA256") &&
@@ -274,6 +280,72 @@ ApiReply delete_objects(Request& request) {
     if (!quiet) add_text(root.append_child("Deleted"), "Key", key);
   }
   return xml_reply(document);
+}
+
+ApiError malformed_xml() {
+  return ApiError("MalformedXML",
+                  "The XML you provided was not well-formed or did not validate against our "
+                  "published schema",
+                  400);
+}
+
+ApiReply get_object_tagging(Request& request) {
+  const Record record = require_object(request, request.bucket, request.key);
+  pugi::xml_document document;
+  auto root = document.append_child("Tagging");
+  root.append_attribute("xmlns").set_value(kXmlns);
+  auto set = root.append_child("TagSet");
+  for (const json& tag : record.document.value("Tags", json::array())) {
+    auto item = set.append_child("Tag");
+    add_text(item, "Key", tag["Key"].get<std::string>());
+    add_text(item, "Value", tag["Value"].get<std::string>());
+  }
+  return xml_reply(document);
+}
+
+// Replaces the object's tags (at most 10, keys unique), as S3's PutObjectTagging does.
+ApiReply put_object_tagging(Request& request) {
+  require_object(request, request.bucket, request.key);
+  pugi::xml_document body;
+  if (!is_valid_utf8(request.http.body) ||
+      !body.load_buffer(request.http.body.data(), request.http.body.size()) ||
+      !body.child("Tagging").child("TagSet"))
+    throw malformed_xml();
+  json tags = json::array();
+  for (pugi::xml_node tag : body.child("Tagging").child("TagSet").children("Tag")) {
+    const std::string key = tag.child_value("Key");
+    const std::string value = tag.child_value("Value");
+    if (key.empty() || key.size() > 128 || value.size() > 256)
+      throw ApiError("InvalidTag", "The TagKey you have provided is invalid", 400);
+    for (const json& kept : tags) {
+      if (kept["Key"] == key)
+        throw ApiError("InvalidTag", "Cannot provide multiple Tags with the same key", 400);
+    }
+    tags.push_back({{"Key", key}, {"Value", value}});
+  }
+  if (tags.size() > 10) throw ApiError("BadRequest", "Object tags cannot be greater than 10", 400);
+  request.state.records->transaction([&](Records::Tx& tx) {
+    std::optional<Record> object = tx.get(kObjectKind, object_key(request.bucket, request.key));
+    if (!object) throw no_such_key(request.key);
+    json document = object->document;
+    document["Tags"] = tags;
+    tx.put(kObjectKind, object_key(request.bucket, request.key), document);
+  });
+  return ApiReply{};
+}
+
+ApiReply delete_object_tagging(Request& request) {
+  require_object(request, request.bucket, request.key);
+  request.state.records->transaction([&](Records::Tx& tx) {
+    std::optional<Record> object = tx.get(kObjectKind, object_key(request.bucket, request.key));
+    if (!object) throw no_such_key(request.key);
+    json document = object->document;
+    document.erase("Tags");
+    tx.put(kObjectKind, object_key(request.bucket, request.key), document);
+  });
+  ApiReply reply;
+  reply.status = 204;
+  return reply;
 }
 
 }  // namespace ld::local::s3

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <pugixml.hpp>
 
@@ -88,6 +89,14 @@ nlohmann::json user_metadata(const HttpRequest& http);
 // '"<md5 hex>"'
 std::string quoted_md5(std::string_view bytes);
 
+// The object's record, or NoSuchBucket / NoSuchKey.
+Record require_object(const Request& request, const std::string& bucket, const std::string& key);
+// The bucket and key x-amz-copy-source names (URI-decoded, any ?versionId dropped).
+std::pair<std::string, std::string> copy_source_of(const Request& request);
+
+// MalformedXML (400): a body that is not the XML the operation takes.
+ApiError malformed_xml();
+
 // Operations (s3_objects.cpp, s3_listing.cpp, s3_multipart.cpp).
 ApiReply put_object(Request& request);
 ApiReply copy_object(Request& request);
@@ -95,8 +104,13 @@ ApiReply get_object(Request& request, bool head);
 ApiReply delete_object(Request& request);
 ApiReply delete_objects(Request& request);
 ApiReply list_objects(Request& request, bool v2);
+ApiReply list_object_versions(Request& request);
+ApiReply get_object_tagging(Request& request);
+ApiReply put_object_tagging(Request& request);
+ApiReply delete_object_tagging(Request& request);
 ApiReply create_multipart_upload(Request& request);
 ApiReply upload_part(Request& request);
+ApiReply upload_part_copy(Request& request);
 ApiReply complete_multipart_upload(Request& request);
 ApiReply abort_multipart_upload(Request& request);
 

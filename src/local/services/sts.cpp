@@ -1,5 +1,6 @@
 #include "local/services/sts.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <optional>
@@ -26,16 +27,18 @@ std::string text_member(const json& input, const char* name) {
   return it->get<std::string>();
 }
 
-std::chrono::seconds duration_of(const json& input) {
+std::chrono::seconds duration_of(const json& input, long long fallback = 3600,
+                                 long long longest = 43200) {
   std::string text = text_member(input, "DurationSeconds");
-  if (text.empty()) return std::chrono::seconds(3600);
+  if (text.empty()) return std::chrono::seconds(fallback);
   long long seconds = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc() || end != text.data() + text.size() || seconds < 900 || seconds > 43200) {
+  if (ec != std::errc() || end != text.data() + text.size() || seconds < 900 || seconds > longest) {
     throw ApiError("ValidationError",
                    "1 validation error detected: Value '" + text +
                        "' at 'durationSeconds' failed to satisfy constraint: Member must have "
-                       "value between 900 and 43200");
+                       "value between 900 and " +
+                       std::to_string(longest));
   }
   return std::chrono::seconds(seconds);
 }
@@ -85,6 +88,23 @@ json assume(KeyRing& keys, const ApiCall& call, const std::string& role_arn,
             {"Expiration", format_iso8601(*key.expires)}}},
           {"AssumedRoleUser",
            {{"AssumedRoleId", role_id(role_arn) + ":" + session}, {"Arn", assumed_arn}}}};
+}
+
+// GetSessionToken: temporary credentials for the caller itself (12 hours by default, at most
+// 36; an account's root at most one hour). Session credentials cannot ask for more.
+json session_token(KeyRing& keys, const ApiCall& call) {
+  std::chrono::seconds duration = duration_of(call.input, 43200, 129600);
+  std::optional<KeyPair> caller = keys.find(call.caller.access_key, call.now);
+  if (caller && !caller->session_token.empty()) {
+    throw ApiError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
+  }
+  if (call.caller.arn.ends_with(":root")) duration = std::min(duration, std::chrono::seconds(3600));
+  KeyPair key = keys.issue(call.caller.account, call.caller.arn, duration, call.now);
+  return {{"Credentials",
+           {{"AccessKeyId", key.access_key},
+            {"SecretAccessKey", key.secret_key},
+            {"SessionToken", key.session_token},
+            {"Expiration", format_iso8601(*key.expires)}}}};
 }
 
 // InvalidIdentityToken (400): the token is not one STS accepts.
@@ -266,6 +286,10 @@ ApiReply StsService::call(ApiCall& call) {
   if (call.operation == "AssumeRole") {
     reply.output = assume(*keys_, call, text_member(call.input, "RoleArn"),
                           text_member(call.input, "RoleSessionName"));
+    return reply;
+  }
+  if (call.operation == "GetSessionToken") {
+    reply.output = session_token(*keys_, call);
     return reply;
   }
   if (call.operation == "AssumeRoleWithWebIdentity") {
