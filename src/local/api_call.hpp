@@ -44,6 +44,9 @@ struct ApiReply {
   Headers headers;
   std::optional<std::string> raw_body;
   std::string content_type;  // for raw_body
+  // Query: the operation has an output shape even when nothing is in it, so an empty
+  // <{Operation}Result/> is written (botocore requires one; TagResource's is empty).
+  bool result_element = false;
 };
 
 // An error as AWS answers it: code, message and status (400 and Sender unless said otherwise).

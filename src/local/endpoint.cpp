@@ -41,6 +41,7 @@ void Endpoint::start() {
   CloudWatchOptions cloudwatch_options;
   cloudwatch_options.seconds_per_period_second = options_.alarm_time_scale;
   auto cloudwatch = std::make_shared<CloudWatchService>(state_, cloudwatch_options);
+  logs->set_metric_sink(cloudwatch);  // metric filters feed CloudWatch
 
   // The listener binds first, so that functions and Function URLs know the port.
   front_end_ = std::make_unique<FrontEnd>(keys_, now);

@@ -111,7 +111,7 @@ HttpResponse encode_reply(const aws::ServiceInfo& service, const aws::Operation*
       const std::string name(operation_name);
       auto root = document.append_child((name + "Response").c_str());
       root.append_attribute("xmlns").set_value(std::string(xml_namespace(service)).c_str());
-      if (!reply.output.empty())
+      if (!reply.output.empty() || reply.result_element)
         append_xml(root.append_child((name + "Result").c_str()), reply.output);
       root.append_child("ResponseMetadata")
           .append_child("RequestId")

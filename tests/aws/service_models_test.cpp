@@ -51,8 +51,9 @@ const std::vector<ServiceUnderTest>& services() {
   return all;
 }
 
-// The operations the briefs list: 28 + 8 + 6 + 3 + 7 + 4 + 5.
-constexpr std::size_t kExpectedOperations = 61;
+// The operations the briefs list: 28 + 8 + 6 + 3 + 7 + 4 + 5, and Lambda's 11 of issue 12.
+constexpr std::size_t kExpectedOperations =
+    61 + 11 + 11;  // + Lambda's and Logs / CloudWatch's everyday operations
 
 struct OperationCase {
   const ServiceUnderTest* service;
@@ -462,6 +463,9 @@ TEST_P(OperationMatchesModel, RequiredMembersSerializeWhereTheModelSays) {
     const std::string wire = m.location_name.empty() ? m.name : m.location_name;
     if (m.location == "uri") {
       EXPECT_NE(request.path.find(uri_encode(wire_text(value), true)), std::string::npos);
+    } else if (m.location == "querystring" && value.is_array()) {
+      // A list goes as the key repeated, once per item (UntagResource's tagKeys).
+      for (const json& item : value) EXPECT_TRUE(has_pair(request.query, wire, wire_text(item)));
     } else if (m.location == "querystring") {
       EXPECT_TRUE(has_pair(request.query, wire, wire_text(value)));
     } else if (m.location == "header") {

@@ -32,15 +32,36 @@ const Operation kDeleteAlarms{
 const Operation kGetMetricStatistics{
     .name = "GetMetricStatistics",
 };
+const Operation kGetMetricData{
+    .name = "GetMetricData",
+};
+const Operation kDescribeAlarmHistory{
+    .name = "DescribeAlarmHistory",
+};
+const Operation kDescribeAlarmsForMetric{
+    .name = "DescribeAlarmsForMetric",
+};
+const Operation kEnableAlarmActions{
+    .name = "EnableAlarmActions",
+};
+const Operation kDisableAlarmActions{
+    .name = "DisableAlarmActions",
+};
+const Operation kListTagsForResource{
+    .name = "ListTagsForResource",
+};
+const Operation kTagResource{
+    .name = "TagResource",
+};
+const Operation kUntagResource{
+    .name = "UntagResource",
+};
 
 }  // namespace
 
 const std::vector<const Operation*>& operations() {
   static const std::vector<const Operation*> all{
-      &kPutMetricAlarm,
-      &kDescribeAlarms,
-      &kDeleteAlarms,
-      &kGetMetricStatistics,
+      &kPutMetricAlarm, &kDescribeAlarms, &kDeleteAlarms, &kGetMetricStatistics, &kGetMetricData,
   };
   return all;
 }
@@ -87,6 +108,26 @@ json typed_statistics(json output) {
   return output;
 }
 
+// GetMetricData's page with its lists as lists and its Values as numbers.
+json typed_metric_data(json output) {
+  require_lists(output, {"MetricDataResults", "Messages"});
+  for (json& result : output["MetricDataResults"]) {
+    require_lists(result, {"Timestamps", "Values", "Messages"});
+    for (json& value : result["Values"]) {
+      json holder = {{"v", value}};
+      normalize_numbers(holder, {"v"});
+      value = holder["v"];
+    }
+  }
+  return output;
+}
+
+// DescribeAlarmHistory's page with its items as a list.
+json typed_history(json output) {
+  require_lists(output, {"AlarmHistoryItems"});
+  return output;
+}
+
 }  // namespace
 
 CloudWatchClient::CloudWatchClient(ClientConfig config) : client_(kCloudWatch, std::move(config)) {}
@@ -105,6 +146,43 @@ void CloudWatchClient::delete_alarms(const json& input) const {
 
 json CloudWatchClient::get_metric_statistics(const json& input) const {
   return typed_statistics(client_.call(kGetMetricStatistics, Call{.input = input}).output);
+}
+
+json CloudWatchClient::get_metric_data(const json& input) const {
+  return typed_metric_data(client_.call(kGetMetricData, Call{.input = input}).output);
+}
+
+json CloudWatchClient::describe_alarm_history(const json& input) const {
+  return typed_history(client_.call(kDescribeAlarmHistory, Call{.input = input}).output);
+}
+
+json CloudWatchClient::describe_alarms_for_metric(const json& input) const {
+  json output = client_.call(kDescribeAlarmsForMetric, Call{.input = input}).output;
+  require_lists(output, {"MetricAlarms"});
+  for (json& alarm : output["MetricAlarms"]) type_alarm(alarm);
+  return output;
+}
+
+void CloudWatchClient::enable_alarm_actions(const json& input) const {
+  client_.call(kEnableAlarmActions, Call{.input = input});
+}
+
+void CloudWatchClient::disable_alarm_actions(const json& input) const {
+  client_.call(kDisableAlarmActions, Call{.input = input});
+}
+
+json CloudWatchClient::list_tags_for_resource(const json& input) const {
+  json output = client_.call(kListTagsForResource, Call{.input = input}).output;
+  require_lists(output, {"Tags"});
+  return output;
+}
+
+void CloudWatchClient::tag_resource(const json& input) const {
+  client_.call(kTagResource, Call{.input = input});
+}
+
+void CloudWatchClient::untag_resource(const json& input) const {
+  client_.call(kUntagResource, Call{.input = input});
 }
 
 json CloudWatchClient::describe_all_alarms(const json& input) const {

@@ -25,6 +25,18 @@ class CloudWatchClient {
   json describe_alarms(const json& input) const;
   void delete_alarms(const json& input) const;
   json get_metric_statistics(const json& input) const;
+  // One page of GetMetricData (MetricDataResults' Values as numbers).
+  json get_metric_data(const json& input) const;
+  // {"AlarmHistoryItems": [...], "NextToken"?}, one page.
+  json describe_alarm_history(const json& input) const;
+  // {"MetricAlarms": [...]} typed as DescribeAlarms' alarms.
+  json describe_alarms_for_metric(const json& input) const;
+  void enable_alarm_actions(const json& input) const;
+  void disable_alarm_actions(const json& input) const;
+  // {"Tags": [{"Key", "Value"}, ...]} of an alarm ARN.
+  json list_tags_for_resource(const json& input) const;
+  void tag_resource(const json& input) const;
+  void untag_resource(const json& input) const;
 
   // Every page of DescribeAlarms (NextToken → NextToken):
   // {"MetricAlarms": [...], "CompositeAlarms": [...]}.

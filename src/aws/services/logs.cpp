@@ -42,13 +42,58 @@ const Operation kGetLogEvents{
 const Operation kFilterLogEvents{
     .name = "FilterLogEvents",
 };
+const Operation kTagResource{
+    .name = "TagResource",
+};
+const Operation kUntagResource{
+    .name = "UntagResource",
+};
+const Operation kListTagsForResource{
+    .name = "ListTagsForResource",
+};
+const Operation kListTagsLogGroup{
+    .name = "ListTagsLogGroup",
+};
+const Operation kPutMetricFilter{
+    .name = "PutMetricFilter",
+};
+const Operation kDescribeMetricFilters{
+    .name = "DescribeMetricFilters",
+};
+const Operation kDeleteMetricFilter{
+    .name = "DeleteMetricFilter",
+};
+const Operation kPutSubscriptionFilter{
+    .name = "PutSubscriptionFilter",
+};
+const Operation kDescribeSubscriptionFilters{
+    .name = "DescribeSubscriptionFilters",
+};
+const Operation kDeleteSubscriptionFilter{
+    .name = "DeleteSubscriptionFilter",
+};
 
 }  // namespace
 
 const std::vector<const Operation*>& operations() {
   static const std::vector<const Operation*> all{
-      &kCreateLogGroup,     &kDeleteLogGroup, &kDescribeLogGroups, &kPutRetentionPolicy,
-      &kDescribeLogStreams, &kGetLogEvents,   &kFilterLogEvents,
+      &kCreateLogGroup,
+      &kDeleteLogGroup,
+      &kDescribeLogGroups,
+      &kPutRetentionPolicy,
+      &kDescribeLogStreams,
+      &kGetLogEvents,
+      &kFilterLogEvents,
+      &kTagResource,
+      &kUntagResource,
+      &kListTagsForResource,
+      &kListTagsLogGroup,
+      &kPutMetricFilter,
+      &kDescribeMetricFilters,
+      &kDeleteMetricFilter,
+      &kPutSubscriptionFilter,
+      &kDescribeSubscriptionFilters,
+      &kDeleteSubscriptionFilter,
   };
   return all;
 }
@@ -81,6 +126,46 @@ json LogsClient::get_log_events(const json& input) const {
 }
 json LogsClient::filter_log_events(const json& input) const {
   return client_.call(kFilterLogEvents, Call{.input = input}).output;
+}
+
+void LogsClient::tag_resource(const json& input) const {
+  client_.call(kTagResource, Call{.input = input});
+}
+
+void LogsClient::untag_resource(const json& input) const {
+  client_.call(kUntagResource, Call{.input = input});
+}
+
+json LogsClient::list_tags_for_resource(const json& input) const {
+  return client_.call(kListTagsForResource, Call{.input = input}).output;
+}
+
+json LogsClient::list_tags_log_group(const json& input) const {
+  return client_.call(kListTagsLogGroup, Call{.input = input}).output;
+}
+
+void LogsClient::put_metric_filter(const json& input) const {
+  client_.call(kPutMetricFilter, Call{.input = input});
+}
+
+json LogsClient::describe_metric_filters(const json& input) const {
+  return client_.call(kDescribeMetricFilters, Call{.input = input}).output;
+}
+
+void LogsClient::delete_metric_filter(const json& input) const {
+  client_.call(kDeleteMetricFilter, Call{.input = input});
+}
+
+void LogsClient::put_subscription_filter(const json& input) const {
+  client_.call(kPutSubscriptionFilter, Call{.input = input});
+}
+
+json LogsClient::describe_subscription_filters(const json& input) const {
+  return client_.call(kDescribeSubscriptionFilters, Call{.input = input}).output;
+}
+
+void LogsClient::delete_subscription_filter(const json& input) const {
+  client_.call(kDeleteSubscriptionFilter, Call{.input = input});
 }
 
 json LogsClient::describe_all_log_groups(std::string_view prefix) const {

@@ -27,6 +27,18 @@ class LogsClient {
   json describe_log_streams(const json& input) const;
   json get_log_events(const json& input) const;
   json filter_log_events(const json& input) const;
+  // Tags of a log group by ARN ({"tags": {...}}), and the older by-name ListTagsLogGroup.
+  void tag_resource(const json& input) const;
+  void untag_resource(const json& input) const;
+  json list_tags_for_resource(const json& input) const;
+  json list_tags_log_group(const json& input) const;
+  // Metric filters ({"metricFilters": [...]}) and subscription filters of a group.
+  void put_metric_filter(const json& input) const;
+  json describe_metric_filters(const json& input) const;
+  void delete_metric_filter(const json& input) const;
+  void put_subscription_filter(const json& input) const;
+  json describe_subscription_filters(const json& input) const;
+  void delete_subscription_filter(const json& input) const;
 
   // Conveniences that follow every page (nextToken → nextToken).
   // All log groups whose name starts with `prefix` (empty: all).

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
+#include <regex>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "aws/services/cloudwatch.hpp"
@@ -655,6 +659,584 @@ json describe_alarms(Database& db, const json& input) {
   return output;
 }
 
+// A ValidationError with a message of its own.
+[[noreturn]] void validation_error(const std::string& message) {
+  throw ApiError("ValidationError", message);
+}
+
+// One query's answer in GetMetricData: values by bucket start (epoch ms), oldest first.
+using Series = std::map<std::int64_t, double>;
+
+// A metric-math value: a time series, or a constant when `series` is empty and `scalar` is set.
+struct MathValue {
+  std::optional<Series> series;
+  double scalar = 0;
+};
+
+[[noreturn]] void math_error(const std::string& id, const std::string& message) {
+  validation_error("Error in expression '" + id + "': " + message);
+}
+
+// Metric math over other queries' ids: + - * / with constants, parentheses and unary minus.
+class MathExpression {
+ public:
+  MathExpression(std::string id, std::string text, const std::map<std::string, Series>& known)
+      : id_(std::move(id)), text_(std::move(text)), known_(known) {}
+
+  // The expression's time series (a constant expression is refused: AWS wants a series).
+  Series evaluate() {
+    MathValue value = sum();
+    skip_space();
+    if (pos_ != text_.size()) math_error(id_, "Syntax error at position " + std::to_string(pos_));
+    if (!value.series) math_error(id_, "The expression must return a time series.");
+    return *value.series;
+  }
+
+ private:
+  void skip_space() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  bool take(char c) {
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  MathValue sum() {
+    MathValue left = product();
+    for (;;) {
+      if (take('+')) {
+        left = combine(left, product(), '+');
+      } else if (take('-')) {
+        left = combine(left, product(), '-');
+      } else {
+        return left;
+      }
+    }
+  }
+  MathValue product() {
+    MathValue left = unary();
+    for (;;) {
+      if (take('*')) {
+        left = combine(left, unary(), '*');
+      } else if (take('/')) {
+        left = combine(left, unary(), '/');
+      } else {
+        return left;
+      }
+    }
+  }
+  MathValue unary() {
+    if (take('-')) return combine(MathValue{std::nullopt, 0}, unary(), '-');
+    if (take('+')) return unary();
+    return primary();
+  }
+  MathValue primary() {
+    skip_space();
+    if (take('(')) {
+      MathValue inner = sum();
+      if (!take(')')) math_error(id_, "Syntax error: missing ')'");
+      return inner;
+    }
+    if (pos_ >= text_.size()) math_error(id_, "Syntax error: unexpected end of expression");
+    const char c = text_[pos_];
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
+      std::size_t end = pos_;
+      while (end < text_.size() &&
+             (std::isdigit(static_cast<unsigned char>(text_[end])) || text_[end] == '.'))
+        ++end;
+      double out = 0;
+      auto [stop, ec] = std::from_chars(text_.data() + pos_, text_.data() + end, out);
+      if (ec != std::errc() || stop != text_.data() + end)
+        math_error(id_, "Syntax error at position " + std::to_string(pos_));
+      pos_ = end;
+      return MathValue{std::nullopt, out};
+    }
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      std::size_t end = pos_;
+      while (end < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_'))
+        ++end;
+      const std::string name = text_.substr(pos_, end - pos_);
+      pos_ = end;
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == '(') {
+        math_error(id_, "The function " + name +
+                            " is not supported by lambdeploy local's CloudWatch (only + - * / "
+                            "over ids and constants).");
+      }
+      auto it = known_.find(name);
+      if (it == known_.end()) math_error(id_, "Unrecognized identifier '" + name + "'");
+      return MathValue{it->second, 0};
+    }
+    math_error(id_, "Syntax error at position " + std::to_string(pos_));
+  }
+  static double apply(double a, double b, char op) {
+    switch (op) {
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      default:
+        return a / b;
+    }
+  }
+  // Point by point; two series meet on the timestamps both have; non-finite results are dropped.
+  static MathValue combine(const MathValue& a, const MathValue& b, char op) {
+    if (!a.series && !b.series) return MathValue{std::nullopt, apply(a.scalar, b.scalar, op)};
+    Series out;
+    if (a.series && b.series) {
+      for (const auto& [t, v] : *a.series) {
+        auto it = b.series->find(t);
+        if (it != b.series->end()) out[t] = apply(v, it->second, op);
+      }
+    } else if (a.series) {
+      for (const auto& [t, v] : *a.series) out[t] = apply(v, b.scalar, op);
+    } else {
+      for (const auto& [t, v] : *b.series) out[t] = apply(a.scalar, v, op);
+    }
+    std::erase_if(out, [](const auto& point) { return !std::isfinite(point.second); });
+    return MathValue{std::move(out), 0};
+  }
+
+  std::string id_;
+  std::string text_;
+  const std::map<std::string, Series>& known_;
+  std::size_t pos_ = 0;
+};
+
+// A MetricStat's series over [start, end): the statistic of each Period bucket that has data.
+Series metric_stat_series(Database& db, const json& stat, const std::string& where,
+                          std::int64_t start, std::int64_t end) {
+  if (!stat.is_object()) missing(where + "Metric");
+  auto metric_it = stat.find("Metric");
+  if (metric_it == stat.end() || !metric_it->is_object()) missing(where + "Metric");
+  const json& metric = *metric_it;
+  const std::string ns = required(metric, "Namespace", where + "Metric.");
+  const std::string name = required(metric, "MetricName", where + "Metric.");
+  auto period = integer(stat, "Period", where);
+  if (!period) missing(where + "Period");
+  check_period(*period, where + "Period");
+  const std::string statistic = required(stat, "Stat", where);
+  if (!one_of(kStatistics, statistic)) {
+    invalid_value("The statistic " + statistic + " in " + where +
+                  "Stat is not supported by lambdeploy local's CloudWatch (supported: " +
+                  enum_set(kStatistics) + ").");
+  }
+  auto unit = text(stat, "Unit");
+  if (unit) check_unit(*unit, "unit");
+  const std::string dimensions = dimension_key(dimensions_of(metric, where + "Metric."));
+  const std::int64_t period_ms = *period * 1000;
+  const std::int64_t granularity = *period >= 60 ? 60'000 : 1000;
+  const std::int64_t first = start - (start % granularity);
+  std::map<std::int64_t, Stats> by_bucket;
+  for (auto& [timestamp, stats] : read_data(db, ns, name, dimensions, first, end, unit))
+    by_bucket[first + (timestamp - first) / period_ms * period_ms].add(stats);
+  Series series;
+  for (const auto& [bucket, stats] : by_bucket) series[bucket] = stats.statistic(statistic);
+  return series;
+}
+
+std::string metric_data_token(std::size_t offset) {
+  return base64_encode("metric-data/" + std::to_string(offset));
+}
+
+std::size_t metric_data_offset(const json& input) {
+  auto token = text(input, "NextToken");
+  if (!token) return 0;
+  auto decoded = base64_decode(*token);
+  constexpr std::string_view kPrefix = "metric-data/";
+  std::size_t offset = 0;
+  if (decoded && decoded->rfind(kPrefix, 0) == 0) {
+    const char* first = decoded->data() + kPrefix.size();
+    const char* last = decoded->data() + decoded->size();
+    auto [end, ec] = std::from_chars(first, last, offset);
+    if (ec == std::errc() && end == last) return offset;
+  }
+  throw ApiError("InvalidNextToken", "The service couldn't process the provided NextToken.");
+}
+
+// GetMetricData: MetricStat queries and metric math over them, paged by MaxDatapoints.
+json get_metric_data(Database& db, const json& input) {
+  const json queries = list(input, "MetricDataQueries");
+  if (queries.empty()) missing("MetricDataQueries");
+  if (queries.size() > 500) {
+    invalid_value("The collection MetricDataQueries must not have a size greater than 500.");
+  }
+  auto start = time_member(input, "StartTime");
+  if (!start) missing("StartTime");
+  auto end = time_member(input, "EndTime");
+  if (!end) missing("EndTime");
+  if (*start >= *end) {
+    invalid_value("The parameter StartTime must be less than the parameter EndTime.");
+  }
+  const std::string scan_by = text(input, "ScanBy").value_or("TimestampDescending");
+  if (scan_by != "TimestampDescending" && scan_by != "TimestampAscending") {
+    validation(scan_by, "scanBy",
+               "Member must satisfy enum value set: [TimestampDescending, TimestampAscending]");
+  }
+  auto max_datapoints = integer(input, "MaxDatapoints");
+  if (max_datapoints && *max_datapoints < 1) {
+    invalid_value("The parameter MaxDatapoints must be greater than 0.");
+  }
+  const std::size_t limit = static_cast<std::size_t>(max_datapoints.value_or(100'800));
+  const std::size_t offset = metric_data_offset(input);
+
+  // Ids first (expressions may name queries listed after them), then MetricStats, then math.
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const std::string where = "MetricDataQueries.member." + std::to_string(i + 1) + ".";
+    const std::string id = required(queries[i], "Id", where);
+    static const std::regex kId("[a-z][a-zA-Z0-9_]*");
+    if (id.size() > 255 || !std::regex_match(id, kId)) {
+      validation_error("Invalid metric data query id '" + id +
+                       "': it must start with a lowercase letter and hold only letters, digits "
+                       "and underscores.");
+    }
+    if (!ids.insert(id).second) {
+      validation_error(
+          "The values for parameter id in MetricDataQueries must be unique. Found "
+          "duplicate value " +
+          id + ".");
+    }
+    const bool has_stat = queries[i].contains("MetricStat");
+    const bool has_expression = queries[i].contains("Expression");
+    if (has_stat == has_expression) {
+      validation_error(
+          "Exactly one element of the MetricStat or the Expression must be set in "
+          "MetricDataQueries.member." +
+          std::to_string(i + 1) + ".");
+    }
+  }
+  std::map<std::string, Series> computed;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const std::string where = "MetricDataQueries.member." + std::to_string(i + 1) + ".";
+    if (queries[i].contains("MetricStat")) {
+      computed[queries[i]["Id"].get<std::string>()] =
+          metric_stat_series(db, queries[i]["MetricStat"], where + "MetricStat.", *start, *end);
+    }
+  }
+  // Expressions may use one another: evaluate those whose ids are known until none is left.
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    if (queries[i].contains("Expression")) pending.push_back(i);
+  while (!pending.empty()) {
+    std::vector<std::size_t> later;
+    std::optional<std::string> last_error;
+    for (std::size_t i : pending) {
+      const std::string id = queries[i]["Id"];
+      try {
+        computed[id] = MathExpression(id, required(queries[i], "Expression"), computed).evaluate();
+      } catch (const ApiError& e) {
+        if (std::string(e.what()).find("Unrecognized identifier") == std::string::npos) throw;
+        later.push_back(i);
+        last_error = e.what();
+      }
+    }
+    if (later.size() == pending.size()) {
+      // Nothing progressed: an unknown id (or a cycle) in the first one left.
+      const std::size_t i = later.front();
+      MathExpression(queries[i]["Id"], required(queries[i], "Expression"), computed).evaluate();
+    }
+    pending = std::move(later);
+  }
+
+  // The returned queries' points, in query order, each newest first (or oldest), paged as one.
+  json results = json::array();
+  std::size_t position = 0;
+  std::size_t total = 0;
+  for (const auto& query : queries) {
+    if (!boolean(query, "ReturnData").value_or(true)) continue;
+    const std::string id = query["Id"];
+    const Series& series = computed[id];
+    std::vector<std::pair<std::int64_t, double>> points(series.begin(), series.end());
+    if (scan_by == "TimestampDescending") std::reverse(points.begin(), points.end());
+    std::string label = text(query, "Label").value_or("");
+    if (label.empty()) {
+      label = query.contains("MetricStat")
+                  ? text(query["MetricStat"]["Metric"], "MetricName").value_or(id)
+                  : id;
+    }
+    json timestamps = json::array();
+    json values = json::array();
+    for (const auto& [t, v] : points) {
+      if (position >= offset && position < offset + limit) {
+        timestamps.push_back(format_iso8601(at(t)));
+        values.push_back(v);
+      }
+      ++position;
+    }
+    total = position;
+    const bool complete = position <= offset + limit;
+    results.push_back({{"Id", id},
+                       {"Label", label},
+                       {"Timestamps", std::move(timestamps)},
+                       {"Values", std::move(values)},
+                       {"StatusCode", complete ? "Complete" : "PartialData"},
+                       {"Messages", json::array()}});
+  }
+  json output = {{"MetricDataResults", std::move(results)}, {"Messages", json::array()}};
+  if (offset + limit < total) output["NextToken"] = metric_data_token(offset + limit);
+  return output;
+}
+
+constexpr const char* kMonitoringSchema = R"sql(
+CREATE TABLE cw_alarm_history (
+  id INTEGER PRIMARY KEY,
+  alarm_name TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX cw_alarm_history_by_alarm ON cw_alarm_history(alarm_name, timestamp);
+CREATE TABLE cw_tags (
+  arn TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (arn, key)
+);
+)sql";
+
+// Appends one AlarmHistoryItem (ConfigurationUpdate, StateUpdate or Action) inside `tx`.
+void record_history(Transaction& tx, const std::string& name, std::int64_t now,
+                    const std::string& type, const std::string& summary, const json& data) {
+  auto s = tx.prepare(
+      "INSERT INTO cw_alarm_history (alarm_name, timestamp, type, summary, data) VALUES (?, ?, "
+      "?, ?, ?)");
+  s.bind(1, name).bind(2, now).bind(3, type).bind(4, summary).bind(5, data.dump());
+  s.run();
+}
+
+// The HistoryData of a state change, as CloudWatch words it.
+json state_change_data(const json& before, const json& after) {
+  auto state = [](const json& alarm) {
+    json out = {{"stateValue", alarm.value("StateValue", "")},
+                {"stateReason", alarm.value("StateReason", "")}};
+    if (alarm.contains("StateReasonData") &&
+        json::accept(alarm["StateReasonData"].get<std::string>()))
+      out["stateReasonData"] = json::parse(alarm["StateReasonData"].get<std::string>());
+    return out;
+  };
+  return {{"version", "1.0"}, {"oldState", state(before)}, {"newState", state(after)}};
+}
+
+// Records a StateUpdate when `after` is in another state than `before`.
+void record_state_change(Transaction& tx, const json& before, const json& after, std::int64_t now) {
+  const std::string from = before.value("StateValue", "");
+  const std::string to = after.value("StateValue", "");
+  if (from == to) return;
+  record_history(tx, after.value("AlarmName", ""), now, "StateUpdate",
+                 "Alarm updated from " + from + " to " + to, state_change_data(before, after));
+}
+
+// DescribeAlarmHistory over the recorded items (metric alarms only).
+json describe_alarm_history(Database& db, const json& input) {
+  auto name = text(input, "AlarmName");
+  auto type = text(input, "HistoryItemType");
+  if (type && *type != "ConfigurationUpdate" && *type != "StateUpdate" && *type != "Action") {
+    validation(*type, "historyItemType",
+               "Member must satisfy enum value set: [ConfigurationUpdate, StateUpdate, Action]");
+  }
+  auto start = time_member(input, "StartDate");
+  auto end = time_member(input, "EndDate");
+  const std::string scan_by = text(input, "ScanBy").value_or("TimestampDescending");
+  if (scan_by != "TimestampDescending" && scan_by != "TimestampAscending") {
+    validation(scan_by, "scanBy",
+               "Member must satisfy enum value set: [TimestampDescending, TimestampAscending]");
+  }
+  auto max_records = integer(input, "MaxRecords");
+  if (max_records && (*max_records < 1 || *max_records > 100)) {
+    validation(std::to_string(*max_records), "maxRecords",
+               "Member must have value between 1 and 100");
+  }
+  const std::size_t limit = static_cast<std::size_t>(max_records.value_or(100));
+  const std::size_t offset = offset_of(input);
+  const auto types = string_list(input, "AlarmTypes", 2);
+  const bool metric_alarms =
+      types.empty() || std::find(types.begin(), types.end(), "MetricAlarm") != types.end();
+
+  json items = json::array();
+  bool more = false;
+  if (metric_alarms) {
+    auto c = db.connect();
+    auto s = c.prepare(
+        std::string("SELECT alarm_name, timestamp, type, summary, data FROM cw_alarm_history "
+                    "WHERE (?1 IS NULL OR alarm_name = ?1) AND (?2 IS NULL OR type = ?2) AND "
+                    "(?3 IS NULL OR timestamp >= ?3) AND (?4 IS NULL OR timestamp <= ?4) ORDER "
+                    "BY timestamp ") +
+        (scan_by == "TimestampAscending" ? "ASC, id ASC" : "DESC, id DESC") +
+        " LIMIT ?5 OFFSET ?6");
+    if (name) {
+      s.bind(1, *name);
+    } else {
+      s.bind(1, nullptr);
+    }
+    if (type) {
+      s.bind(2, *type);
+    } else {
+      s.bind(2, nullptr);
+    }
+    if (start) {
+      s.bind(3, *start);
+    } else {
+      s.bind(3, nullptr);
+    }
+    if (end) {
+      s.bind(4, *end);
+    } else {
+      s.bind(4, nullptr);
+    }
+    s.bind(5, static_cast<std::int64_t>(limit + 1)).bind(6, static_cast<std::int64_t>(offset));
+    while (s.step()) {
+      if (items.size() == limit) {
+        more = true;
+        break;
+      }
+      items.push_back({{"AlarmName", s.column_text(0)},
+                       {"AlarmType", "MetricAlarm"},
+                       {"Timestamp", format_iso8601(at(s.column_int64(1)))},
+                       {"HistoryItemType", s.column_text(2)},
+                       {"HistorySummary", s.column_text(3)},
+                       {"HistoryData", s.column_text(4)}});
+    }
+  }
+  json output = {{"AlarmHistoryItems", std::move(items)}};
+  if (more) output["NextToken"] = offset_token(offset + limit);
+  return output;
+}
+
+// DescribeAlarmsForMetric: the metric alarms watching one metric (and statistic, period, unit).
+json describe_alarms_for_metric(Database& db, const json& input) {
+  const std::string ns = required(input, "Namespace");
+  const std::string name = required(input, "MetricName");
+  auto statistic = text(input, "Statistic");
+  if (statistic && !one_of(kStatistics, *statistic)) {
+    validation(*statistic, "statistic",
+               "Member must satisfy enum value set: " + enum_set(kStatistics));
+  }
+  auto period = integer(input, "Period");
+  auto unit = text(input, "Unit");
+  if (unit) check_unit(*unit, "unit");
+  std::optional<std::string> dimensions;
+  if (input.contains("Dimensions")) dimensions = dimension_key(dimensions_of(input, ""));
+  json alarms = json::array();
+  auto c = db.connect();
+  auto s = c.prepare("SELECT document FROM cw_alarms ORDER BY name");
+  while (s.step()) {
+    json alarm = json::parse(s.column_text(0));
+    if (alarm.value("Namespace", "") != ns || alarm.value("MetricName", "") != name) continue;
+    if (statistic && alarm.value("Statistic", "") != *statistic) continue;
+    if (period && alarm.value("Period", std::int64_t{0}) != *period) continue;
+    if (unit && alarm.value("Unit", "") != *unit) continue;
+    if (dimensions && dimension_key(dimensions_from_alarm(alarm)) != *dimensions) continue;
+    alarms.push_back(std::move(alarm));
+  }
+  return {{"MetricAlarms", std::move(alarms)}};
+}
+
+// Enable/DisableAlarmActions: ActionsEnabled on each named alarm (unknown names are skipped).
+void set_actions_enabled(Database& db, const json& input, bool enabled, std::int64_t now) {
+  const auto names = string_list(input, "AlarmNames", 100);
+  if (names.empty()) missing("AlarmNames");
+  Transaction tx(db);
+  for (const auto& name : names) {
+    auto read = tx.prepare("SELECT document FROM cw_alarms WHERE name = ?");
+    read.bind(1, name);
+    if (!read.step()) continue;
+    json alarm = json::parse(read.column_text(0));
+    read.reset();
+    if (alarm.value("ActionsEnabled", true) == enabled) continue;
+    alarm["ActionsEnabled"] = enabled;
+    alarm["AlarmConfigurationUpdatedTimestamp"] = format_iso8601(at(now));
+    auto write =
+        tx.prepare("UPDATE cw_alarms SET document = ?, revision = revision + 1 WHERE name = ?");
+    write.bind(1, alarm.dump()).bind(2, name);
+    write.run();
+    record_history(
+        tx, name, now, "ConfigurationUpdate", std::string("Alarm \"") + name + "\" updated",
+        {{"version", "1.0"}, {"type", "Update"}, {"updatedAlarm", {{"actionsEnabled", enabled}}}});
+  }
+  tx.commit();
+}
+
+// Tags from a `Tags` list of {Key, Value}, checked as CloudWatch checks them.
+std::vector<std::pair<std::string, std::string>> tags_of(const json& input) {
+  std::vector<std::pair<std::string, std::string>> tags;
+  const json items = list(input, "Tags");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string where = "Tags.member." + std::to_string(i + 1) + ".";
+    if (!items[i].is_object()) missing(where + "Key");
+    const std::string key = required(items[i], "Key", where);
+    if (key.size() > 128)
+      validation(key, "tags." + std::to_string(i + 1) + ".member.key",
+                 "Member must have length less than or equal to 128");
+    auto value = text(items[i], "Value");
+    if (!value) missing(where + "Value");
+    tags.emplace_back(key, *value);
+  }
+  return tags;
+}
+
+void write_tags(Transaction& tx, const std::string& arn,
+                const std::vector<std::pair<std::string, std::string>>& tags) {
+  auto s = tx.prepare(
+      "INSERT INTO cw_tags (arn, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(arn, key) DO "
+      "UPDATE SET value = ?3");
+  for (const auto& [key, value] : tags) {
+    s.reset();
+    s.bind(1, arn).bind(2, key).bind(3, value);
+    s.run();
+  }
+}
+
+// The alarm an ARN names (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME), or 404.
+std::string tagged_alarm(Transaction& tx, const json& input) {
+  const std::string arn = required(input, "ResourceARN");
+  const std::string marker = ":alarm:";
+  const auto at_name = arn.find(marker);
+  if (arn.rfind("arn:", 0) != 0 || at_name == std::string::npos) {
+    invalid_value("The ARN '" + arn + "' is not a CloudWatch alarm ARN.");
+  }
+  auto s = tx.prepare("SELECT document FROM cw_alarms WHERE name = ?");
+  s.bind(1, arn.substr(at_name + marker.size()));
+  if (!s.step() || json::parse(s.column_text(0)).value("AlarmArn", "") != arn) {
+    throw ApiError("ResourceNotFoundException", "The specified resource does not exist.", 404);
+  }
+  return arn;
+}
+
+// ListTagsForResource / TagResource / UntagResource on alarm ARNs.
+json alarm_tags_call(Database& db, const std::string& op, const json& input) {
+  Transaction tx(db);
+  const std::string arn = tagged_alarm(tx, input);
+  if (op == "TagResource") {
+    const auto tags = tags_of(input);
+    if (tags.empty()) missing("Tags");
+    write_tags(tx, arn, tags);
+  } else if (op == "UntagResource") {
+    const auto keys = string_list(input, "TagKeys", 50);
+    auto s = tx.prepare("DELETE FROM cw_tags WHERE arn = ? AND key = ?");
+    for (const auto& key : keys) {
+      s.reset();
+      s.bind(1, arn).bind(2, key);
+      s.run();
+    }
+  }
+  json tags = json::array();
+  if (op == "ListTagsForResource") {
+    auto s = tx.prepare("SELECT key, value FROM cw_tags WHERE arn = ? ORDER BY key");
+    s.bind(1, arn);
+    while (s.step()) tags.push_back({{"Key", s.column_text(0)}, {"Value", s.column_text(1)}});
+  }
+  tx.commit();
+  return op == "ListTagsForResource" ? json{{"Tags", std::move(tags)}} : json::object();
+}
+
 }  // namespace
 
 CloudWatchService::CloudWatchService(const State& state, CloudWatchOptions options)
@@ -663,6 +1245,7 @@ CloudWatchService::CloudWatchService(const State& state, CloudWatchOptions optio
       region_(state.region),
       options_(options) {
   db_->migrate("cloudwatch", 1, kSchema);
+  db_->migrate("cloudwatch-monitoring", 1, kMonitoringSchema);
   if (options_.evaluate_alarms) start();
 }
 
@@ -711,6 +1294,17 @@ ApiReply CloudWatchService::call(ApiCall& call) {
   ApiReply reply;
   if (op == "PutMetricData") {
     insert_data(*db_, parse_metric_data(call.input, now));
+  } else if (op == "DescribeAlarmHistory") {
+    reply.output = describe_alarm_history(*db_, call.input);
+  } else if (op == "DescribeAlarmsForMetric") {
+    reply.output = describe_alarms_for_metric(*db_, call.input);
+  } else if (op == "EnableAlarmActions" || op == "DisableAlarmActions") {
+    set_actions_enabled(*db_, call.input, op == "EnableAlarmActions", now);
+  } else if (op == "ListTagsForResource" || op == "TagResource" || op == "UntagResource") {
+    reply.output = alarm_tags_call(*db_, op, call.input);
+    reply.result_element = true;
+  } else if (op == "GetMetricData") {
+    reply.output = get_metric_data(*db_, call.input);
   } else if (op == "GetMetricStatistics") {
     reply.output = get_metric_statistics(*db_, call.input);
   } else if (op == "ListMetrics") {
@@ -722,7 +1316,8 @@ ApiReply CloudWatchService::call(ApiCall& call) {
       Transaction tx(*db_);
       auto read = tx.prepare("SELECT document FROM cw_alarms WHERE name = ?");
       read.bind(1, name);
-      if (read.step()) {
+      const bool exists = read.step();
+      if (exists) {
         // An update keeps the alarm's state until its next evaluation.
         const json previous = json::parse(read.column_text(0));
         for (const char* member :
@@ -740,6 +1335,13 @@ ApiReply CloudWatchService::call(ApiCall& call) {
           "DO UPDATE SET document = ?2, revision = revision + 1");
       write.bind(1, name).bind(2, alarm.dump());
       write.run();
+      // Tags count only when the alarm is created (TagResource changes them later), as in AWS.
+      if (!exists) write_tags(tx, alarm["AlarmArn"], tags_of(call.input));
+      record_history(tx, name, now, "ConfigurationUpdate",
+                     "Alarm \"" + name + "\" " + (exists ? "updated" : "created"),
+                     {{"version", "1.0"},
+                      {"type", exists ? "Update" : "Create"},
+                      {exists ? "updatedAlarm" : "createdAlarm", alarm}});
       tx.commit();
     }
     // A new or changed alarm is first evaluated soon (a quarter period), then every period.
@@ -752,10 +1354,17 @@ ApiReply CloudWatchService::call(ApiCall& call) {
     if (names.empty()) missing("AlarmNames");
     Transaction tx(*db_);
     auto s = tx.prepare("DELETE FROM cw_alarms WHERE name = ?");
+    auto untag =
+        tx.prepare("DELETE FROM cw_tags WHERE substr(arn, -length(?1) - 7) = ':alarm:' || ?1");
     for (const auto& name : names) {
       s.reset();
       s.bind(1, name);
-      s.run();
+      if (s.run() == 0) continue;
+      untag.reset();
+      untag.bind(1, name);
+      untag.run();
+      record_history(tx, name, now, "ConfigurationUpdate", "Alarm \"" + name + "\" deleted",
+                     {{"version", "1.0"}, {"type", "Delete"}});
     }
     tx.commit();
   } else if (op == "SetAlarmState") {
@@ -774,6 +1383,7 @@ ApiReply CloudWatchService::call(ApiCall& call) {
     read.bind(1, name);
     if (!read.step()) throw ApiError("ResourceNotFound", "Alarm " + name + " not found", 404);
     json alarm = json::parse(read.column_text(0));
+    const json before = alarm;
     read.reset();
     alarm["StateValue"] = state;
     alarm["StateReason"] = reason;
@@ -787,6 +1397,7 @@ ApiReply CloudWatchService::call(ApiCall& call) {
         tx.prepare("UPDATE cw_alarms SET document = ?, revision = revision + 1 WHERE name = ?");
     write.bind(1, alarm.dump()).bind(2, name);
     write.run();
+    record_state_change(tx, before, alarm, now);
     tx.commit();
   } else {
     throw ApiError("InvalidAction", "Could not find operation " + op + " for version 2010-08-01");
@@ -843,6 +1454,7 @@ void CloudWatchService::evaluate_alarm(const std::string& name) {
   AlarmVerdict verdict = ld::local::evaluate_alarm(rule, periods, now);
   if (!verdict.state || *verdict.state == alarm.value("StateValue", "")) return;
 
+  const json before = alarm;
   alarm["StateValue"] = *verdict.state;
   alarm["StateReason"] = verdict.reason;
   alarm["StateReasonData"] = verdict.reason_data.dump();
@@ -853,7 +1465,7 @@ void CloudWatchService::evaluate_alarm(const std::string& name) {
       "UPDATE cw_alarms SET document = ?, revision = revision + 1 WHERE name = ? AND revision = "
       "?");
   write.bind(1, alarm.dump()).bind(2, name).bind(3, revision);
-  write.run();
+  if (write.run() > 0) record_state_change(tx, before, alarm, now);
   tx.commit();
 }
 

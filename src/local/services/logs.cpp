@@ -285,11 +285,300 @@ void insert_events(Transaction& tx, const std::string& group, const std::string&
   group_bytes.run();
 }
 
+constexpr const char* kMonitoringSchema = R"sql(
+CREATE TABLE logs_tags (
+  grp TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (grp, key)
+);
+CREATE TABLE logs_metric_filters (
+  grp TEXT NOT NULL,
+  name TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  transformations TEXT NOT NULL,
+  creation_time INTEGER NOT NULL,
+  PRIMARY KEY (grp, name)
+);
+CREATE TABLE logs_subscription_filters (
+  grp TEXT NOT NULL,
+  name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  PRIMARY KEY (grp, name)
+);
+)sql";
+
+// The group a tagging call names: resourceArn (a log group ARN) or logGroupName; 404 if absent.
+std::string tagged_group(Connection& c, const json& input, bool by_arn) {
+  std::string group;
+  if (by_arn) {
+    const std::string arn = required_text(input, "resourceArn");
+    const auto at = arn.find(":log-group:");
+    if (arn.rfind("arn:", 0) != 0 || at == std::string::npos) {
+      invalid("Invalid resourceArn: " + arn);
+    }
+    group = arn.substr(at + 11);
+    if (group.size() >= 2 && group.compare(group.size() - 2, 2, ":*") == 0)
+      group.resize(group.size() - 2);
+  } else {
+    group = required_text(input, "logGroupName");
+    check_group_name(group);
+  }
+  if (!group_exists(c, group)) no_group();
+  return group;
+}
+
+// Tag(Resource|LogGroup), Untag(Resource|LogGroup), ListTags(ForResource|LogGroup).
+json group_tags_call(Database& db, const std::string& op, const json& input) {
+  const bool by_arn = op.find("Resource") != std::string::npos;
+  Transaction tx(db);
+  const std::string group = tagged_group(tx.connection(), input, by_arn);
+  if (op.rfind("Tag", 0) == 0) {
+    auto tags = input.find("tags");
+    if (tags == input.end() || !tags->is_object() || tags->empty()) {
+      invalid(
+          "1 validation error detected: Value null at 'tags' failed to satisfy constraint: "
+          "Member must not be null");
+    }
+    auto s = tx.prepare(
+        "INSERT INTO logs_tags (grp, key, value) VALUES (?1, ?2, ?3) ON "
+        "CONFLICT(grp, key) DO UPDATE SET value = ?3");
+    for (const auto& [key, value] : tags->items()) {
+      if (!value.is_string()) invalid("'tags' values must be strings");
+      s.reset();
+      s.bind(1, group).bind(2, key).bind(3, value.get<std::string>());
+      s.run();
+    }
+  } else if (op.rfind("Untag", 0) == 0) {
+    const char* member = by_arn ? "tagKeys" : "tags";
+    auto keys = input.find(member);
+    if (keys == input.end() || !keys->is_array() || keys->empty()) {
+      invalid("1 validation error detected: Value null at '" + std::string(member) +
+              "' failed to satisfy constraint: Member must not be null");
+    }
+    auto s = tx.prepare("DELETE FROM logs_tags WHERE grp = ? AND key = ?");
+    for (const auto& key : *keys) {
+      if (!key.is_string()) invalid("'" + std::string(member) + "' must hold strings");
+      s.reset();
+      s.bind(1, group).bind(2, key.get<std::string>());
+      s.run();
+    }
+  }
+  json output = json::object();
+  if (op.rfind("ListTags", 0) == 0) {
+    json tags = json::object();
+    auto s = tx.prepare("SELECT key, value FROM logs_tags WHERE grp = ? ORDER BY key");
+    s.bind(1, group);
+    while (s.step()) tags[s.column_text(0)] = s.column_text(1);
+    output["tags"] = std::move(tags);
+  }
+  tx.commit();
+  return output;
+}
+
+// PutMetricFilter: one metricTransformation with a constant metricValue (text patterns only).
+void put_metric_filter(Database& db, const ApiCall& call, std::int64_t now) {
+  const json& in = call.input;
+  const std::string group = required_text(in, "logGroupName");
+  check_group_name(group);
+  const std::string name = required_text(in, "filterName");
+  if (name.empty() || name.size() > 512 || name.find_first_of(":*") != std::string::npos) {
+    constraint(name, "filterName", "Member must satisfy regular expression pattern: [^:*]*");
+  }
+  const std::string pattern = required_text(in, "filterPattern");
+  LogFilterPattern parsed(pattern);  // refuses what it cannot evaluate
+  auto it = in.find("metricTransformations");
+  if (it == in.end() || !it->is_array() || it->size() != 1) {
+    constraint(it == in.end() ? "null" : it->dump(), "metricTransformations",
+               "Member must have length less than or equal to 1 and greater than or equal to 1");
+  }
+  json transformation = (*it)[0];
+  if (!transformation.is_object()) invalid("'metricTransformations.1' must be an object");
+  for (const char* member : {"metricName", "metricNamespace", "metricValue"}) {
+    auto value = text(transformation, member);
+    if (!value || value->empty()) {
+      invalid("1 validation error detected: Value null at 'metricTransformations.1.member." +
+              std::string(member) + "' failed to satisfy constraint: Member must not be null");
+    }
+  }
+  const std::string value = transformation["metricValue"];
+  double number = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || end != value.data() + value.size()) {
+    invalid("metricValue '" + value +
+            "' is not supported by lambdeploy local's CloudWatch Logs: only numbers (field "
+            "values such as $.x need JSON or space-delimited patterns).");
+  }
+  if (transformation.contains("dimensions")) {
+    invalid(
+        "Dimensions need field values from JSON or space-delimited filter patterns, which "
+        "lambdeploy local's CloudWatch Logs does not support.");
+  }
+  Transaction tx(db);
+  if (!group_exists(tx.connection(), group)) no_group();
+  auto s = tx.prepare(
+      "INSERT INTO logs_metric_filters (grp, name, pattern, transformations, creation_time) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(grp, name) DO UPDATE SET pattern = ?3, "
+      "transformations = ?4");
+  s.bind(1, group).bind(2, name).bind(3, pattern).bind(4, json::array({transformation}).dump());
+  s.bind(5, now);
+  s.run();
+  tx.commit();
+}
+
+// DescribeMetricFilters: by group and name prefix, or by metric name and namespace.
+json describe_metric_filters(Database& db, const ApiCall& call) {
+  const json& in = call.input;
+  auto group = text(in, "logGroupName");
+  auto prefix = text(in, "filterNamePrefix");
+  auto metric_name = text(in, "metricName");
+  auto metric_namespace = text(in, "metricNamespace");
+  if (prefix && !group) invalid("filterNamePrefix requires logGroupName.");
+  if (metric_name.has_value() != metric_namespace.has_value()) {
+    invalid("metricName and metricNamespace must be given together.");
+  }
+  const std::int64_t limit = limit_of(in, 50, 50);
+  const std::int64_t offset = offset_of(in);
+  auto c = db.connect();
+  auto s = c.prepare(
+      "SELECT grp, name, pattern, transformations, creation_time FROM logs_metric_filters ORDER "
+      "BY grp, name");
+  json filters = json::array();
+  std::int64_t index = 0;
+  bool more = false;
+  while (s.step()) {
+    const std::string grp = s.column_text(0);
+    const std::string name = s.column_text(1);
+    const json transformations = json::parse(s.column_text(3));
+    if (group && grp != *group) continue;
+    if (prefix && name.rfind(*prefix, 0) != 0) continue;
+    if (metric_name && (transformations[0].value("metricName", "") != *metric_name ||
+                        transformations[0].value("metricNamespace", "") != *metric_namespace)) {
+      continue;
+    }
+    if (index++ < offset) continue;
+    if (static_cast<std::int64_t>(filters.size()) == limit) {
+      more = true;
+      break;
+    }
+    filters.push_back({{"filterName", name},
+                       {"filterPattern", s.column_text(2)},
+                       {"metricTransformations", transformations},
+                       {"creationTime", s.column_int64(4)},
+                       {"logGroupName", grp}});
+  }
+  json output = {{"metricFilters", std::move(filters)}};
+  if (more) output["nextToken"] = offset_token(offset + limit);
+  return output;
+}
+
+// DeleteMetricFilter / DeleteSubscriptionFilter: 404 when the filter does not exist.
+void delete_filter(Database& db, const ApiCall& call, const char* table) {
+  const std::string group = required_text(call.input, "logGroupName");
+  const std::string name = required_text(call.input, "filterName");
+  Transaction tx(db);
+  if (!group_exists(tx.connection(), group)) no_group();
+  auto s = tx.prepare("DELETE FROM " + std::string(table) + " WHERE grp = ? AND name = ?");
+  s.bind(1, group).bind(2, name);
+  if (s.run() == 0) {
+    throw ApiError("ResourceNotFoundException", "The specified filter does not exist.");
+  }
+  tx.commit();
+}
+
+// PutSubscriptionFilter: stored and described; nothing is delivered to the destination.
+void put_subscription_filter(Database& db, const ApiCall& call, std::int64_t now) {
+  const json& in = call.input;
+  const std::string group = required_text(in, "logGroupName");
+  check_group_name(group);
+  const std::string name = required_text(in, "filterName");
+  const std::string pattern = required_text(in, "filterPattern");
+  LogFilterPattern parsed(pattern);
+  const std::string destination = required_text(in, "destinationArn");
+  const std::string distribution = text(in, "distribution").value_or("ByLogStream");
+  if (distribution != "Random" && distribution != "ByLogStream") {
+    constraint(distribution, "distribution",
+               "Member must satisfy enum value set: [Random, ByLogStream]");
+  }
+  json filter = {{"filterName", name},           {"logGroupName", group},
+                 {"filterPattern", pattern},     {"destinationArn", destination},
+                 {"distribution", distribution}, {"creationTime", now}};
+  if (auto role = text(in, "roleArn")) filter["roleArn"] = *role;
+  Transaction tx(db);
+  if (!group_exists(tx.connection(), group)) no_group();
+  auto count =
+      tx.prepare("SELECT COUNT(*) FROM logs_subscription_filters WHERE grp = ?1 AND name != ?2");
+  count.bind(1, group).bind(2, name);
+  if (count.step() && count.column_int64(0) >= 2) {
+    throw ApiError("LimitExceededException", "Resource limit exceeded.");
+  }
+  count.reset();
+  auto s = tx.prepare(
+      "INSERT INTO logs_subscription_filters (grp, name, document) VALUES (?1, ?2, ?3) ON "
+      "CONFLICT(grp, name) DO UPDATE SET document = ?3");
+  s.bind(1, group).bind(2, name).bind(3, filter.dump());
+  s.run();
+  tx.commit();
+}
+
+// DescribeSubscriptionFilters of one group, optionally by name prefix.
+json describe_subscription_filters(Database& db, const ApiCall& call) {
+  const std::string group = required_text(call.input, "logGroupName");
+  auto prefix = text(call.input, "filterNamePrefix");
+  const std::int64_t limit = limit_of(call.input, 50, 50);
+  const std::int64_t offset = offset_of(call.input);
+  auto c = db.connect();
+  if (!group_exists(c, group)) no_group();
+  auto s =
+      c.prepare("SELECT name, document FROM logs_subscription_filters WHERE grp = ? ORDER BY name");
+  s.bind(1, group);
+  json filters = json::array();
+  std::int64_t index = 0;
+  bool more = false;
+  while (s.step()) {
+    if (prefix && s.column_text(0).rfind(*prefix, 0) != 0) continue;
+    if (index++ < offset) continue;
+    if (static_cast<std::int64_t>(filters.size()) == limit) {
+      more = true;
+      break;
+    }
+    filters.push_back(json::parse(s.column_text(1)));
+  }
+  json output = {{"subscriptionFilters", std::move(filters)}};
+  if (more) output["nextToken"] = offset_token(offset + limit);
+  return output;
+}
+
+// The metric data a group's metric filters make of `events` (read inside the events' `tx`).
+std::vector<MetricDatum> filtered_metrics(Transaction& tx, const std::string& group,
+                                          const std::vector<LogEvent>& events) {
+  std::vector<MetricDatum> data;
+  auto s = tx.prepare("SELECT pattern, transformations FROM logs_metric_filters WHERE grp = ?");
+  s.bind(1, group);
+  while (s.step()) {
+    const LogFilterPattern pattern(s.column_text(0));
+    const json transformation = json::parse(s.column_text(1))[0];
+    const double value = std::stod(transformation.value("metricValue", "1"));
+    for (const auto& event : events) {
+      if (!pattern.matches(event.message)) continue;
+      data.push_back({transformation.value("metricNamespace", ""),
+                      transformation.value("metricName", ""),
+                      {},
+                      value,
+                      transformation.value("unit", "None"),
+                      event.timestamp_ms,
+                      std::nullopt});
+    }
+  }
+  return data;
+}
+
 }  // namespace
 
 LogsService::LogsService(const State& state)
     : db_(state.db), now_(state.now ? state.now : system_now), region_(state.region) {
   db_->migrate("logs", 1, kSchema);
+  db_->migrate("logs-monitoring", 1, kMonitoringSchema);
 }
 
 const aws::ServiceInfo& LogsService::info() const {
@@ -305,6 +594,7 @@ void LogsService::append(const std::string& group, const std::string& stream,
 
 void LogsService::append_all(std::vector<LogBatch> batches) {
   const std::int64_t now = millis(now_());
+  std::vector<MetricDatum> data;
   Transaction tx(*db_);
   auto group_insert =
       tx.prepare("INSERT OR IGNORE INTO logs_groups (name, creation_time) VALUES (?, ?)");
@@ -321,8 +611,27 @@ void LogsService::append_all(std::vector<LogBatch> batches) {
     stream_insert.bind(1, batch.group).bind(2, batch.stream).bind(3, now);
     stream_insert.run();
     insert_events(tx, batch.group, batch.stream, batch.events, now);
+    auto fed = filtered_metrics(tx, batch.group, batch.events);
+    data.insert(data.end(), std::make_move_iterator(fed.begin()),
+                std::make_move_iterator(fed.end()));
   }
   tx.commit();
+  feed_metrics(std::move(data));
+}
+
+void LogsService::set_metric_sink(std::shared_ptr<MetricSink> sink) {
+  std::lock_guard lock(metrics_mu_);
+  metrics_ = std::move(sink);
+}
+
+void LogsService::feed_metrics(std::vector<MetricDatum> data) {
+  if (data.empty()) return;
+  std::shared_ptr<MetricSink> sink;
+  {
+    std::lock_guard lock(metrics_mu_);
+    sink = metrics_;
+  }
+  if (sink) sink->put(std::move(data));
 }
 
 namespace {
@@ -352,6 +661,12 @@ void delete_log_group(Database& db, const ApiCall& call) {
   auto s = tx.prepare("DELETE FROM logs_groups WHERE name = ?");
   s.bind(1, group);
   if (s.run() == 0) no_group();
+  // Its tags and filters go with it.
+  for (const char* table : {"logs_tags", "logs_metric_filters", "logs_subscription_filters"}) {
+    auto owned = tx.prepare("DELETE FROM " + std::string(table) + " WHERE grp = ?");
+    owned.bind(1, group);
+    owned.run();
+  }
   tx.commit();
 }
 
@@ -655,7 +970,9 @@ json filter_log_events(Database& db, const ApiCall& call) {
   return output;
 }
 
-json put_log_events(Database& db, const ApiCall& call, std::int64_t now) {
+// PutLogEvents; the metric data the group's metric filters make of the kept events go to `fed`.
+json put_log_events(Database& db, const ApiCall& call, std::int64_t now,
+                    std::vector<MetricDatum>& fed) {
   const std::string group = required_text(call.input, "logGroupName");
   const std::string stream = required_text(call.input, "logStreamName");
   check_group_name(group);
@@ -742,6 +1059,7 @@ json put_log_events(Database& db, const ApiCall& call, std::int64_t now) {
   std::vector<LogEvent> kept(std::make_move_iterator(events.begin() + first_kept),
                              std::make_move_iterator(events.begin() + end_kept));
   insert_events(tx, group, stream, kept, now);
+  fed = filtered_metrics(tx, group, kept);
   tx.commit();
   output["nextSequenceToken"] = event_id({now, static_cast<std::int64_t>(kept.size())});
   return output;
@@ -774,7 +1092,24 @@ ApiReply LogsService::call(ApiCall& call) {
   } else if (op == "FilterLogEvents") {
     reply.output = filter_log_events(*db_, call);
   } else if (op == "PutLogEvents") {
-    reply.output = put_log_events(*db_, call, now);
+    std::vector<MetricDatum> fed;
+    reply.output = put_log_events(*db_, call, now, fed);
+    feed_metrics(std::move(fed));
+  } else if (op == "TagResource" || op == "UntagResource" || op == "ListTagsForResource" ||
+             op == "TagLogGroup" || op == "UntagLogGroup" || op == "ListTagsLogGroup") {
+    reply.output = group_tags_call(*db_, op, call.input);
+  } else if (op == "PutMetricFilter") {
+    put_metric_filter(*db_, call, now);
+  } else if (op == "DescribeMetricFilters") {
+    reply.output = describe_metric_filters(*db_, call);
+  } else if (op == "DeleteMetricFilter") {
+    delete_filter(*db_, call, "logs_metric_filters");
+  } else if (op == "PutSubscriptionFilter") {
+    put_subscription_filter(*db_, call, now);
+  } else if (op == "DescribeSubscriptionFilters") {
+    reply.output = describe_subscription_filters(*db_, call);
+  } else if (op == "DeleteSubscriptionFilter") {
+    delete_filter(*db_, call, "logs_subscription_filters");
   } else {
     throw ApiError("UnknownOperationException",
                    "Operation " + op + " is not supported by lambdeploy local's CloudWatch Logs");

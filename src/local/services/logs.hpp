@@ -3,6 +3,7 @@
 // database, served through the json 1.1 API (Logs_20140328) and written by invocations
 // through the LogSink interface.
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "local/service.hpp"
@@ -26,10 +27,18 @@ class LogsService : public Service, public LogSink {
   // Every batch in one transaction.
   void append_all(std::vector<LogBatch> batches) override;
 
+  // Where metric filters' data goes (the endpoint's CloudWatch); none: nothing is fed.
+  void set_metric_sink(std::shared_ptr<MetricSink> sink);
+
  private:
+  // Hands metric filters' data to the sink, outside any transaction.
+  void feed_metrics(std::vector<MetricDatum> data);
+
   std::shared_ptr<Database> db_;
   NowFn now_;
   std::string region_;
+  std::mutex metrics_mu_;
+  std::shared_ptr<MetricSink> metrics_;
 };
 
 }  // namespace ld::local
