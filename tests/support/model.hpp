@@ -63,6 +63,12 @@ class ServiceModel {
   // Throws std::runtime_error naming the shape when the model has none of that name.
   const ModelShape& shape(std::string_view name) const;
   std::size_t operation_count() const { return operations_.size(); }
+  // Every operation's name, sorted.
+  std::vector<std::string> operation_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, operation] : operations_) names.push_back(name);
+    return names;
+  }
 
  private:
   nlohmann::json metadata_;
