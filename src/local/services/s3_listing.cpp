@@ -79,6 +79,16 @@ std::size_t max_keys_of(Request& request) {
   return std::min<std::size_t>(value, 1000);
 }
 
+// A listing's encoding-type: "url" or none (InvalidArgument for anything else).
+std::optional<std::string> encoding_of(Request& request) {
+  std::optional<std::string> encoding = request.query("encoding-type");
+  if (encoding && *encoding != "url") {
+    throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type",
+                           *encoding);
+  }
+  return encoding;
+}
+
 }  // namespace
 
 ApiReply list_objects(Request& request, bool v2) {
@@ -86,11 +96,7 @@ ApiReply list_objects(Request& request, bool v2) {
   const std::string prefix = request.query("prefix").value_or("");
   const std::string delimiter = request.query("delimiter").value_or("");
   const std::size_t max_keys = max_keys_of(request);
-  std::optional<std::string> encoding = request.query("encoding-type");
-  if (encoding && *encoding != "url") {
-    throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type",
-                           *encoding);
-  }
+  const std::optional<std::string> encoding = encoding_of(request);
   auto out = [&](const std::string& text) { return encoding ? uri_encode(text, true) : text; };
   std::string marker;
   std::optional<std::string> token = v2 ? request.query("continuation-token") : std::nullopt;
@@ -158,11 +164,7 @@ ApiReply list_object_versions(Request& request) {
   const std::string delimiter = request.query("delimiter").value_or("");
   const std::string marker = request.query("key-marker").value_or("");
   const std::size_t max_keys = max_keys_of(request);
-  std::optional<std::string> encoding = request.query("encoding-type");
-  if (encoding && *encoding != "url") {
-    throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type",
-                           *encoding);
-  }
+  const std::optional<std::string> encoding = encoding_of(request);
   auto out = [&](const std::string& text) { return encoding ? uri_encode(text, true) : text; };
   Listing listing = walk(request, prefix, delimiter, marker, max_keys);
   pugi::xml_document document;
