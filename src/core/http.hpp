@@ -3,6 +3,7 @@
 // GitHub client and the tests all use these).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,10 +67,16 @@ struct HttpRequest {
 // The reason phrase HTTP/1.1 gives a status ("Not Found"); a generic one for unknown codes.
 std::string_view reason_phrase(int status);
 
+// Writes a body while it is being produced (an event stream): called once, with a writer that
+// sends bytes to the peer and returns false once the peer has gone.
+using BodyWriter = std::function<void(const std::function<bool(std::string_view)>& write)>;
+
 struct HttpResponse {
   int status = 0;
   Headers headers;
   std::string body;
+  // When set, the body is what this writes (sent chunked, as it comes), and `body` is unused.
+  BodyWriter body_writer = {};
 };
 
 }  // namespace ld

@@ -24,7 +24,7 @@ struct Caller {
 // An authenticated, decoded call to one operation of one service.
 struct ApiCall {
   std::string service;    // signing name: lambda, s3, iam, sts, logs, monitoring, ssm
-  std::string operation;  // the model's name ("CreateFunction"); empty for S3 (it routes itself)
+  std::string operation;  // the model's name ("CreateFunction"); S3 sets it once routed
   // Input members by the model's names: URI labels, query and header bindings and the body
   // (rest-json, json), or the form parameters un-flattened (query: lists from `.member.N`,
   // maps from `.entry.N.key/value`, every scalar a string).
@@ -43,7 +43,9 @@ struct ApiReply {
   nlohmann::json output = nlohmann::json::object();
   Headers headers;
   std::optional<std::string> raw_body;
-  std::string content_type;  // for raw_body
+  // A body written as the call goes on (InvokeWithResponseStream's event stream), instead.
+  BodyWriter body_writer = {};
+  std::string content_type;  // for raw_body and body_writer
   // Query: the operation has an output shape even when nothing is in it, so an empty
   // <{Operation}Result/> is written (botocore requires one; TagResource's is empty).
   bool result_element = false;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "local/payload_stream.hpp"
 #include "local/telemetry.hpp"
 
 namespace ld::local {
@@ -61,6 +62,9 @@ struct InvokeRequest {
   std::string invoked_arn;     // the ARN as invoked (qualified with the alias, when one was used)
   std::string alias;           // the alias invoked through, for the Resource metric dimension
   std::string request_id;      // empty: a new UUID
+  // InvokeWithResponseStream: a response the function streams goes here as it comes (and not in
+  // InvokeResult::payload); a buffered response, or an error, still comes in the result.
+  std::shared_ptr<PayloadStream> stream = {};
 };
 
 // What an invocation gave, as Invoke answers it.

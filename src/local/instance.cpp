@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/encoding.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
@@ -105,6 +106,8 @@ bool Invocation::complete(std::string result_payload, std::optional<std::string>
     error_type = std::move(type);
   }
   cv.notify_all();
+  // A writer waiting for the caller to read gives up: nothing more is taken.
+  if (stream) stream->close();
   return true;
 }
 
@@ -408,22 +411,85 @@ RuntimeReply invalid_request_id() {
 }
 }  // namespace
 
+namespace {
+// A buffered response's limit (and a streamed one's when the caller reads it whole).
+constexpr std::size_t kMaxPayload = 6 * 1024 * 1024 + 100;
+// A streamed response's limit: Lambda's documented 200 MB.
+constexpr std::size_t kMaxStreamedPayload = 200 * 1024 * 1024;
+
+// Ends an invocation whose response is over `limit` bytes, and the Runtime API's 413.
+RuntimeReply too_large(Invocation& inv, std::size_t limit) {
+  const std::string size = std::to_string(limit);
+  inv.complete(lambda_error_document("Function.ResponseSizeTooLarge",
+                                     "Response payload size exceeded maximum allowed payload "
+                                     "size (" +
+                                         size + " bytes)."),
+               "Unhandled");
+  RuntimeReply r;
+  r.status = 413;
+  r.body = nlohmann::json{{"errorMessage",
+                           "Exceeded maximum allowed payload size (" + size + " bytes)."},
+                          {"errorType", "RequestEntityTooLarge"}}
+               .dump();
+  return r;
+}
+}  // namespace
+
 RuntimeReply Instance::response(const std::string& request_id, std::string body) {
   auto inv = current_delivered(request_id);
   if (!inv) return invalid_request_id();
-  constexpr std::size_t kMaxPayload = 6 * 1024 * 1024 + 100;
-  if (body.size() > kMaxPayload) {
-    inv->complete(lambda_error_document("Function.ResponseSizeTooLarge",
-                                        "Response payload size exceeded maximum allowed payload "
-                                        "size (6291556 bytes)."),
-                  "Unhandled");
-    RuntimeReply r;
-    r.status = 413;
-    r.body =
-        R"({"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"})";
-    return r;
-  }
+  if (body.size() > kMaxPayload) return too_large(*inv, kMaxPayload);
   inv->complete(std::move(body), std::nullopt);
+  return {};
+}
+
+std::optional<RuntimeReply> Instance::stream_begin(const std::string& request_id) {
+  if (!current_delivered(request_id)) return invalid_request_id();
+  return std::nullopt;
+}
+
+std::optional<RuntimeReply> Instance::stream_part(const std::string& request_id,
+                                                  std::string_view bytes) {
+  auto inv = current_delivered(request_id);
+  if (!inv) return invalid_request_id();
+  const std::size_t limit = inv->stream ? kMaxStreamedPayload : kMaxPayload;
+  std::int64_t deadline_epoch_ms = 0;
+  std::size_t streamed = 0;
+  {
+    std::lock_guard lock(inv->m);
+    streamed = inv->streamed_bytes += bytes.size();
+    if (streamed <= limit && !inv->stream) inv->collected.append(bytes);
+    deadline_epoch_ms = inv->deadline_epoch_ms;
+  }
+  if (streamed > limit) return too_large(*inv, limit);
+  if (!inv->stream) return std::nullopt;
+  // Waits while the caller is behind, at most until the invocation's deadline (when the
+  // executor ends it: complete() closes the stream and the wait ends at once).
+  const auto deadline =
+      SteadyClock::now() + std::chrono::milliseconds(std::max<std::int64_t>(
+                               0, deadline_epoch_ms - static_cast<std::int64_t>(epoch_ms())));
+  if (!inv->stream->write(bytes, deadline)) return invalid_request_id();
+  return std::nullopt;
+}
+
+RuntimeReply Instance::stream_end(const std::string& request_id, const std::string& error_type,
+                                  const std::string& encoded_error) {
+  auto inv = current_delivered(request_id);
+  if (!inv) return invalid_request_id();
+  if (!error_type.empty()) {
+    // A mid-stream error: the trailers carry its type and its document, base64-encoded.
+    const std::optional<std::string> doc = base64_decode(encoded_error);
+    inv->complete(encoded_error.empty() || !doc ? lambda_error_document(error_type, "")
+                                                : error_body(error_type, *doc),
+                  "Unhandled");
+    return {};
+  }
+  std::string collected;
+  {
+    std::lock_guard lock(inv->m);
+    collected = std::move(inv->collected);
+  }
+  inv->complete(std::move(collected), std::nullopt);
   return {};
 }
 

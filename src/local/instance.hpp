@@ -16,6 +16,7 @@
 
 #include "local/executor.hpp"
 #include "local/log_output.hpp"
+#include "local/payload_stream.hpp"
 #include "local/runtime_api.hpp"
 #include "local/sandbox.hpp"
 #include "local/task_layout.hpp"
@@ -34,6 +35,9 @@ class Invocation {
   std::string invoked_arn;
   int timeout_ms = 3000;
   bool wake_on_delivery = true;  // false when the invoking thread already waits for the deadline
+  // Where a streamed response goes as it arrives (InvokeWithResponseStream); null: it is
+  // collected and answered whole, within the buffered limit, as Invoke answers.
+  std::shared_ptr<PayloadStream> stream;
 
   // Completes once (later calls are ignored): the payload, "Unhandled" for a function error and
   // the Lambda error type for REPORT's "Error Type" (runtime errors only). False when already done.
@@ -51,7 +55,9 @@ class Invocation {
   std::string result;
   std::optional<std::string> function_error;
   std::string error_type;
-  std::string log;  // this invocation's log lines, for LogType Tail
+  std::string log;                 // this invocation's log lines, for LogType Tail
+  std::size_t streamed_bytes = 0;  // of a streamed response so far
+  std::string collected;           // a streamed response gathered for a caller without a stream
 };
 
 // How to start an instance.
@@ -121,6 +127,11 @@ class Instance : private RuntimeApiHandler {
   RuntimeReply error(const std::string& request_id, const std::string& error_type,
                      std::string body) override;
   RuntimeReply init_error(const std::string& error_type, std::string body) override;
+  std::optional<RuntimeReply> stream_begin(const std::string& request_id) override;
+  std::optional<RuntimeReply> stream_part(const std::string& request_id,
+                                          std::string_view bytes) override;
+  RuntimeReply stream_end(const std::string& request_id, const std::string& error_type,
+                          const std::string& error_body) override;
 
   void watch();  // the output thread: pipes and process exit
   void exited(int status);

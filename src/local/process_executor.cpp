@@ -307,6 +307,7 @@ class ProcessExecutor final : public Executor {
                        : img.version == "$LATEST"   ? img.function_arn
                                                     : img.function_arn + ":" + img.version;
     inv->timeout_ms = img.timeout_s * 1000;
+    inv->stream = request.stream;
     bool timed_out = false;
     if (!instance->start_error().empty()) {
       inv->complete(instance->start_error(), "Unhandled", "Runtime.InvalidEntrypoint");

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -67,6 +69,7 @@ std::optional<RuntimeRequest> RuntimeRequestParser::take() {
   std::size_t pos = line_end + 2;
   std::size_t content_length = 0;
   bool keep_alive = false;
+  bool expect_continue = false;
   while (pos < end) {
     std::size_t eol = buffer_.find("\r\n", pos);
     std::string line = buffer_.substr(pos, eol - pos);
@@ -83,7 +86,11 @@ std::optional<RuntimeRequest> RuntimeRequestParser::take() {
       }
       if (content_length > kRuntimeMaxBody) throw std::runtime_error("body too large");
     } else if (iequals(name, "Transfer-Encoding") && !iequals(value, "identity")) {
-      throw std::runtime_error("Transfer-Encoding " + value + " is not supported");
+      if (!iequals(value, "chunked"))
+        throw std::runtime_error("Transfer-Encoding " + value + " is not supported");
+      req.chunked = true;
+    } else if (iequals(name, "Expect") && iequals(value, "100-continue")) {
+      expect_continue = true;
     } else if (iequals(name, "Connection")) {
       if (iequals(value, "close")) req.close = true;
       if (iequals(value, "keep-alive")) keep_alive = true;
@@ -91,11 +98,114 @@ std::optional<RuntimeRequest> RuntimeRequestParser::take() {
     req.headers.emplace_back(std::move(name), std::move(value));
   }
   if (http10 && !keep_alive) req.close = true;
+  if (req.chunked) {
+    if (content_length != 0) throw std::runtime_error("both Content-Length and chunked");
+    buffer_.erase(0, end + 4);
+    in_body_ = true;
+    chunk_left_ = 0;
+    chunk_crlf_ = trailers_ = false;
+    continue_due_ = expect_continue;
+    continue_sent_ = false;
+    return req;
+  }
   std::size_t total = end + 4 + content_length;
-  if (buffer_.size() < total) return std::nullopt;
+  if (buffer_.size() < total) {
+    if (expect_continue && !continue_sent_) continue_due_ = true;
+    return std::nullopt;
+  }
   req.body = buffer_.substr(end + 4, content_length);
   buffer_.erase(0, total);
+  continue_due_ = continue_sent_ = false;
   return req;
+}
+
+bool RuntimeRequestParser::take_continue() {
+  if (!continue_due_) return false;
+  continue_due_ = false;
+  continue_sent_ = true;
+  return true;
+}
+
+std::optional<RuntimeBodyPart> RuntimeRequestParser::take_body() {
+  if (!in_body_) return std::nullopt;
+  RuntimeBodyPart part;
+  bool progress = false;
+  std::size_t at = 0;
+  while (true) {
+    if (chunk_left_ > 0) {
+      const std::size_t n = std::min(chunk_left_, buffer_.size() - at);
+      if (n == 0) break;
+      part.bytes.append(buffer_, at, n);
+      at += n;
+      chunk_left_ -= n;
+      progress = true;
+      if (chunk_left_ == 0) chunk_crlf_ = true;
+      continue;
+    }
+    if (chunk_crlf_) {
+      if (buffer_.size() - at < 2) break;
+      if (buffer_.compare(at, 2, "\r\n") != 0)
+        throw std::runtime_error("chunk data not followed by CRLF");
+      at += 2;
+      chunk_crlf_ = false;
+      continue;
+    }
+    if (trailers_) {
+      // Trailer lines, then an empty line.
+      const std::size_t eol = buffer_.find("\r\n", at);
+      if (eol == std::string::npos) {
+        if (buffer_.size() - at > 64 * 1024) throw std::runtime_error("trailers over 64 KB");
+        break;
+      }
+      const std::string line = buffer_.substr(at, eol - at);
+      if (line.empty()) {
+        at = eol + 2;
+        in_body_ = trailers_ = false;
+        continue_sent_ = false;  // the next request may ask for its own 100 Continue
+        part.last = true;
+        progress = true;
+        break;
+      }
+      // A trailer is only taken with its line end, so a line is never parsed twice.
+      const std::size_t colon = line.find(':');
+      if (colon == std::string::npos) throw std::runtime_error("malformed trailer: " + line);
+      part.trailers.emplace_back(std::string(trim(std::string_view(line).substr(0, colon))),
+                                 std::string(trim(std::string_view(line).substr(colon + 1))));
+      at = eol + 2;
+      progress = true;
+      continue;
+    }
+    const std::size_t eol = buffer_.find("\r\n", at);
+    if (eol == std::string::npos) {
+      if (buffer_.size() - at > 1024) throw std::runtime_error("chunk size line over 1 KB");
+      break;
+    }
+    std::string_view size_text = std::string_view(buffer_).substr(at, eol - at);
+    size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions are ignored
+    size_text = trim(size_text);
+    std::size_t size = 0;
+    if (size_text.empty() || size_text.size() > 8)
+      throw std::runtime_error("bad chunk size: " + std::string(size_text));
+    for (char ch : size_text) {
+      const int digit = std::isdigit(static_cast<unsigned char>(ch))
+                            ? ch - '0'
+                            : (std::isxdigit(static_cast<unsigned char>(ch))
+                                   ? std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10
+                                   : -1);
+      if (digit < 0) throw std::runtime_error("bad chunk size: " + std::string(size_text));
+      size = size * 16 + static_cast<std::size_t>(digit);
+    }
+    at = eol + 2;
+    progress = true;
+    if (size == 0) {
+      trailers_ = true;
+    } else {
+      chunk_left_ = size;
+    }
+  }
+  buffer_.erase(0, at);
+  if (!progress) return std::nullopt;
+  return part;
 }
 
 std::string format_runtime_reply(const RuntimeReply& reply, bool close) {
@@ -113,6 +223,10 @@ std::string format_runtime_reply(const RuntimeReply& reply, bool close) {
 struct RuntimeApiServer::Connection {
   int fd = -1;
   RuntimeRequestParser parser;
+  std::optional<RuntimeRequest> chunked;  // a chunked request whose body is being read
+  std::string stream_id;                  // … a streamed response of this invocation
+  std::string body;                       // … else its body so far
+  std::vector<std::pair<std::string, std::string>> trailers;
   bool holding_next = false;  // a GET /next waits for an invocation
   bool close_after_next = false;
   bool closed = false;
@@ -243,17 +357,118 @@ void RuntimeApiServer::serve(Connection& c) {
         return;
       }
     }
-    std::optional<RuntimeRequest> req;
     try {
-      req = c.parser.take();
+      if (c.parser.in_body()) {
+        std::optional<RuntimeBodyPart> part = c.parser.take_body();
+        if (!part) return;
+        body_part(c, std::move(*part));
+        continue;
+      }
+      std::optional<RuntimeRequest> req = c.parser.take();
+      if (c.parser.take_continue()) write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n");
+      if (!req) return;
+      if (req->chunked) {
+        begin_chunked(c, std::move(*req));
+      } else {
+        dispatch(c, std::move(*req));
+      }
     } catch (const std::exception& e) {
       write_all(c.fd, format_runtime_reply(error_reply(400, "InvalidRequest", e.what()), true));
       c.closed = true;
       return;
     }
-    if (!req) return;
-    dispatch(c, std::move(*req));
   }
+}
+
+namespace {
+
+// The invocation id of POST /2018-06-01/runtime/invocation/{id}/response, or "".
+std::string response_id(const RuntimeRequest& req) {
+  if (req.method != "POST") return {};
+  const std::string path = req.target.substr(0, req.target.find('?'));
+  const std::string prefix = std::string(kPrefix) + "invocation/";
+  const std::string suffix = "/response";
+  if (path.size() <= prefix.size() + suffix.size() || path.rfind(prefix, 0) != 0 ||
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return {};
+  std::string id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  return id.find('/') == std::string::npos ? id : std::string();
+}
+
+// The response mode header checked: true for streaming, false when absent or refused (any other
+// value: `refusal` is then the Runtime API's 400).
+bool streaming_mode(const RuntimeRequest& req, RuntimeReply& refusal) {
+  const std::string mode = req.header("Lambda-Runtime-Function-Response-Mode");
+  if (mode.empty()) return false;
+  if (iequals(mode, "streaming")) return true;
+  refusal =
+      error_reply(400, "InvalidFunctionResponseMode",
+                  "Lambda-Runtime-Function-Response-Mode must be 'streaming', not '" + mode + "'");
+  return false;
+}
+
+std::string trailer(const std::vector<std::pair<std::string, std::string>>& trailers,
+                    const std::string& name) {
+  for (const auto& [k, v] : trailers)
+    if (iequals(k, name)) return v;
+  return {};
+}
+
+}  // namespace
+
+void RuntimeApiServer::send_reply(Connection& c, const RuntimeReply& answer, bool close) {
+  write_all(c.fd, format_runtime_reply(answer, close));
+  if (close) c.closed = true;
+}
+
+void RuntimeApiServer::begin_chunked(Connection& c, RuntimeRequest req) {
+  c.body = {};
+  c.chunked = std::move(req);
+  c.stream_id.clear();
+  const std::string id = response_id(*c.chunked);
+  RuntimeReply refusal;
+  const bool streaming = !id.empty() && streaming_mode(*c.chunked, refusal);
+  if (refusal.status != 202) return send_reply(c, refusal, true);
+  if (!streaming) return;  // a chunked body read whole, then dispatched as any request
+  if (std::optional<RuntimeReply> refused = handler_.stream_begin(id)) {
+    return send_reply(c, *refused, true);
+  }
+  c.stream_id = id;
+}
+
+void RuntimeApiServer::body_part(Connection& c, RuntimeBodyPart part) {
+  if (!c.chunked) throw std::runtime_error("a body without a request");
+  for (auto& t : part.trailers) c.trailers.push_back(std::move(t));
+  if (!c.stream_id.empty()) {
+    if (!part.bytes.empty()) {
+      // Refused: the invocation is over, or the response is too large.
+      if (std::optional<RuntimeReply> refused = handler_.stream_part(c.stream_id, part.bytes)) {
+        c.chunked.reset();
+        c.trailers.clear();
+        return send_reply(c, *refused, true);
+      }
+    }
+    if (!part.last) return;
+    RuntimeReply answer =
+        handler_.stream_end(c.stream_id, trailer(c.trailers, "Lambda-Runtime-Function-Error-Type"),
+                            trailer(c.trailers, "Lambda-Runtime-Function-Error-Body"));
+    const bool close = c.chunked->close;
+    c.chunked.reset();
+    c.trailers.clear();
+    return send_reply(c, answer, close);
+  }
+  if (c.body.size() + part.bytes.size() > kRuntimeMaxBody) {
+    c.chunked.reset();
+    return send_reply(c, error_reply(413, "RequestEntityTooLarge", "body too large"), true);
+  }
+  c.body += part.bytes;
+  if (!part.last) return;
+  RuntimeRequest whole = std::move(*c.chunked);
+  c.chunked.reset();
+  c.trailers.clear();
+  whole.body = std::move(c.body);
+  c.body = {};
+  dispatch(c, std::move(whole));
 }
 
 void RuntimeApiServer::dispatch(Connection& c, RuntimeRequest req) {
@@ -279,7 +494,15 @@ void RuntimeApiServer::dispatch(Connection& c, RuntimeRequest req) {
       std::size_t slash = tail.find('/');
       std::string id = tail.substr(0, slash);
       std::string what = slash == std::string::npos ? "" : tail.substr(slash + 1);
-      if (what == "response")
+      RuntimeReply refusal;
+      if (what == "response" && streaming_mode(req, refusal)) {
+        // A streamed response sent with Content-Length: the whole stream at once.
+        std::optional<RuntimeReply> refused = handler_.stream_begin(id);
+        if (!refused && !req.body.empty()) refused = handler_.stream_part(id, req.body);
+        reply = refused ? *refused : handler_.stream_end(id, {}, {});
+      } else if (refusal.status != 202)
+        reply = refusal;
+      else if (what == "response")
         reply = handler_.response(id, std::move(req.body));
       else if (what == "error")
         reply = handler_.error(id, req.header("Lambda-Runtime-Function-Error-Type"),

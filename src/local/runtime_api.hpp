@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -35,6 +36,16 @@ class RuntimeApiHandler {
   virtual RuntimeReply error(const std::string& request_id, const std::string& error_type,
                              std::string body) = 0;
   virtual RuntimeReply init_error(const std::string& error_type, std::string body) = 0;
+
+  // A streamed response (POST …/response with Lambda-Runtime-Function-Response-Mode: streaming):
+  // stream_begin when its head arrives and stream_part for the body as it arrives (a reply from
+  // either refuses the rest: it is sent and the connection closed), stream_end with its
+  // trailers' Lambda-Runtime-Function-Error-Type and -Error-Body (base64 JSON), if any.
+  virtual std::optional<RuntimeReply> stream_begin(const std::string& request_id) = 0;
+  virtual std::optional<RuntimeReply> stream_part(const std::string& request_id,
+                                                  std::string_view bytes) = 0;
+  virtual RuntimeReply stream_end(const std::string& request_id, const std::string& error_type,
+                                  const std::string& error_body) = 0;
 };
 
 // Largest request body accepted (the payload limit of 6 MiB + 100 is checked by the handler).
@@ -47,19 +58,41 @@ struct RuntimeRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool close = false;  // Connection: close (or HTTP/1.0 without keep-alive)
+  // Transfer-Encoding: chunked: the request is taken at its head, its body comes from take_body().
+  bool chunked = false;
   std::string header(const std::string& name) const;
+};
+
+// A piece of a chunked body, decoded; `last` with the trailers once the final chunk is read.
+struct RuntimeBodyPart {
+  std::string bytes;
+  bool last = false;
+  std::vector<std::pair<std::string, std::string>> trailers;
 };
 
 // Incremental request parser over a connection's buffer: feed bytes, take complete requests.
 class RuntimeRequestParser {
  public:
   void feed(const char* data, std::size_t n) { buffer_.append(data, n); }
-  // The next complete request, nullopt when more bytes are needed; throws std::runtime_error
-  // for a malformed request or a body over kRuntimeMaxBody.
+  // The next complete request (a chunked one at its head), nullopt when more bytes are needed or
+  // a chunked body is being read; throws std::runtime_error for a malformed request or a body
+  // over kRuntimeMaxBody.
   std::optional<RuntimeRequest> take();
+  // While a chunked body is read: what has been decoded since the last call, nullopt when
+  // nothing has. Throws std::runtime_error for malformed chunks.
+  std::optional<RuntimeBodyPart> take_body();
+  bool in_body() const { return in_body_; }
+  // True once for each request that sent Expect: 100-continue and waits for its body.
+  bool take_continue();
 
  private:
   std::string buffer_;
+  bool in_body_ = false;
+  std::size_t chunk_left_ = 0;  // bytes of the current chunk still to come
+  bool chunk_crlf_ = false;     // the CRLF after a chunk's data is due
+  bool trailers_ = false;       // the final chunk is read: trailers and the empty line are due
+  bool continue_due_ = false;   // the head asked for 100 Continue and it is not yet sent
+  bool continue_sent_ = false;  // for the request at the front of the buffer
 };
 
 // Serialises a reply (Content-Length framing, keep-alive unless `close`).
@@ -88,6 +121,10 @@ class RuntimeApiServer {
   void run();
   void serve(Connection& c);
   void dispatch(Connection& c, RuntimeRequest request);
+  // A chunked request's head, then each piece of its body.
+  void begin_chunked(Connection& c, RuntimeRequest request);
+  void body_part(Connection& c, RuntimeBodyPart part);
+  void send_reply(Connection& c, const RuntimeReply& reply, bool close);
 
   RuntimeApiHandler& handler_;
   int listen_fd_ = -1;

@@ -139,6 +139,19 @@ void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
       out.set_header(field.name, field.value);
     }
   }
+  if (in.body_writer) {
+    // Chunked, as the writer produces it; cpp-httplib calls the provider on this connection's
+    // thread, once: the writer runs to its end (or until the client has gone) inside it.
+    out.set_chunked_content_provider(
+        content_type, [writer = in.body_writer](std::size_t, httplib::DataSink& sink) {
+          writer([&sink](std::string_view bytes) {
+            return sink.is_writable() && sink.write(bytes.data(), bytes.size());
+          });
+          sink.done();
+          return true;
+        });
+    return;
+  }
   if (head && in.body.empty()) {
     if (in.headers.has("Content-Type")) out.set_header("Content-Type", content_type);
     return;

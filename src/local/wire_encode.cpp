@@ -77,7 +77,10 @@ HttpResponse encode_rest_json(const aws::Operation* operation, ApiReply reply) {
       }
     }
   }
-  if (payload) {
+  if (reply.body_writer) {
+    response.body_writer = std::move(reply.body_writer);
+    response.headers.set("Content-Type", reply.content_type);
+  } else if (payload) {
     response.body = std::move(*payload);
     response.headers.set("Content-Type",
                          reply.content_type.empty() ? "application/json" : reply.content_type);

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -48,6 +49,24 @@ class ScriptedHandler : public RuntimeApiHandler {
     posted += "init!" + type + ";";
     return {};
   }
+  std::optional<RuntimeReply> stream_begin(const std::string& id) override {
+    std::lock_guard lock(m);
+    posted += id + "<";
+    return std::nullopt;
+  }
+  std::optional<RuntimeReply> stream_part(const std::string&, std::string_view bytes) override {
+    std::lock_guard lock(m);
+    posted += "[" + std::string(bytes) + "]";
+    parts_seen.notify_all();
+    return std::nullopt;
+  }
+  RuntimeReply stream_end(const std::string&, const std::string& type,
+                          const std::string& body) override {
+    std::lock_guard lock(m);
+    posted += ">" + type + (body.empty() ? "" : ":" + body) + ";";
+    return {};
+  }
+  std::condition_variable parts_seen;
   std::mutex m;
   bool ready = false;
   int handed = 0;
@@ -168,6 +187,99 @@ TEST(RuntimeApiServer, AMalformedRequestGets400AndTheConnectionClosed) {
   EXPECT_NE(reply.find("HTTP/1.1 400"), std::string::npos) << reply;
   EXPECT_NE(reply.find("Connection: close"), std::string::npos);
   ::close(fd);
+}
+
+std::string posted(ScriptedHandler& handler) {
+  std::lock_guard lock(handler.m);
+  return handler.posted;
+}
+
+TEST(RuntimeApiServer, AStreamedResponseReachesTheHandlerAsItArrivesWithItsTrailers) {
+  ScriptedHandler handler;
+  RuntimeApiServer server(handler);
+  server.start();
+  int fd = connect_to(server.port());
+  // The head and the first chunk, then a pause: the first chunk is handed on before the rest.
+  send_all(fd,
+           "POST /2018-06-01/runtime/invocation/id-1/response HTTP/1.1\r\n"
+           "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
+           "Transfer-Encoding: chunked\r\nTrailer: Lambda-Runtime-Function-Error-Type\r\n\r\n"
+           "5\r\nfirst\r\n");
+  {
+    std::unique_lock lock(handler.m);
+    ASSERT_TRUE(handler.parts_seen.wait_for(lock, 2s, [&] { return handler.posted.size() > 6; }));
+    EXPECT_EQ(handler.posted, "id-1<[first]");
+  }
+  // The rest split mid-size-line, mid-data and mid-trailer.
+  for (const std::string piece :
+       {"a", ";ext=1\r\n0123456", "789\r\n0\r\nLambda-Runtime-Fun",
+        "ction-Error-Type: Boom\r\nLambda-Runtime-Function-Error-Body: e30=", "\r\n\r\n"}) {
+    send_all(fd, piece);
+    std::this_thread::sleep_for(10ms);
+  }
+  const std::string reply = read_replies(fd, 1);
+  EXPECT_NE(reply.find("HTTP/1.1 202"), std::string::npos) << reply;
+  // However the pieces were read, every byte came once, in order, and the trailers at the end.
+  std::string all = posted(handler);
+  for (std::size_t at; (at = all.find("][")) != std::string::npos;) all.erase(at, 2);
+  EXPECT_EQ(all, "id-1<[first0123456789]>Boom:e30=;");
+  ::close(fd);
+}
+
+TEST(RuntimeApiServer, ExpectContinueIsAnsweredAndChunkedBuffersAreReadWhole) {
+  ScriptedHandler handler;
+  RuntimeApiServer server(handler);
+  server.start();
+  int fd = connect_to(server.port());
+  // curl sends Expect: 100-continue for a body of unknown size and waits a second for the 100.
+  send_all(fd,
+           "POST /2018-06-01/runtime/invocation/id-2/response HTTP/1.1\r\n"
+           "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+  char buf[256];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  send_all(fd, "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  EXPECT_NE(read_replies(fd, 1).find("HTTP/1.1 202"), std::string::npos);
+  EXPECT_EQ(posted(handler), "id-2=abcde;");  // not streamed: one response, whole
+
+  // With Content-Length too.
+  send_all(fd,
+           "POST /2018-06-01/runtime/invocation/id-3/response HTTP/1.1\r\n"
+           "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  const ssize_t m = ::recv(fd, buf, sizeof buf, 0);
+  ASSERT_GT(m, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(m)), "HTTP/1.1 100 Continue\r\n\r\n");
+  send_all(fd, "ok");
+  EXPECT_NE(read_replies(fd, 1).find("HTTP/1.1 202"), std::string::npos);
+  EXPECT_EQ(posted(handler), "id-2=abcde;id-3=ok;");
+  ::close(fd);
+}
+
+TEST(RuntimeApiServer, RefusesAnUnknownResponseModeAndMalformedChunks) {
+  ScriptedHandler handler;
+  RuntimeApiServer server(handler);
+  server.start();
+  int fd = connect_to(server.port());
+  send_all(fd,
+           "POST /2018-06-01/runtime/invocation/id-4/response HTTP/1.1\r\n"
+           "Lambda-Runtime-Function-Response-Mode: buffered\r\nContent-Length: 0\r\n\r\n");
+  const std::string mode = read_replies(fd, 1);
+  EXPECT_NE(mode.find("HTTP/1.1 400"), std::string::npos) << mode;
+  EXPECT_NE(mode.find("InvalidFunctionResponseMode"), std::string::npos) << mode;
+  ::close(fd);
+
+  fd = connect_to(server.port());
+  send_all(fd,
+           "POST /2018-06-01/runtime/invocation/id-5/response HTTP/1.1\r\n"
+           "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
+           "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
+  const std::string bad = read_replies(fd, 1);
+  EXPECT_NE(bad.find("HTTP/1.1 400"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("bad chunk size: zz"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("Connection: close"), std::string::npos) << bad;
+  ::close(fd);
+  EXPECT_EQ(posted(handler), "id-5<");
 }
 
 }  // namespace

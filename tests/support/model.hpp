@@ -63,6 +63,8 @@ class ServiceModel {
   // Throws std::runtime_error naming the shape when the model has none of that name.
   const ModelShape& shape(std::string_view name) const;
   std::size_t operation_count() const { return operations_.size(); }
+  // Adds the operations and shapes of `newer` that this model lacks (a later model's excerpt).
+  void add_missing(const ServiceModel& newer);
   // Every operation's name, sorted.
   std::vector<std::string> operation_names() const {
     std::vector<std::string> names;
@@ -77,7 +79,8 @@ class ServiceModel {
 };
 
 // The model of service `folder` (lambda, s3, iam, sts, logs, cloudwatch, ssm) read from
-// <conformance>/models/<folder>/service-2.json; loaded once per process.
+// <conformance>/models/<folder>/service-2.json, with the operations newer than it from
+// tests/data/models/<folder>.json when that file exists; loaded once per process.
 const ServiceModel& service_model(const std::string& folder);
 // <conformance>/models/<folder>/paginators-1.json's "pagination" object.
 nlohmann::json paginators(const std::string& folder);

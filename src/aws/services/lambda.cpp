@@ -77,6 +77,21 @@ const Operation kInvoke{
                {"Payload", Location::Payload, ""},
                {"ExecutedVersion", Location::Header, "X-Amz-Executed-Version"}},
 };
+const Operation kInvokeWithResponseStream{
+    .name = "InvokeWithResponseStream",
+    .uri = "/2021-11-15/functions/{FunctionName}/response-streaming-invocations",
+    .input = {{"FunctionName", Location::Uri, "FunctionName"},
+              {"InvocationType", Location::Header, "X-Amz-Invocation-Type"},
+              {"LogType", Location::Header, "X-Amz-Log-Type"},
+              {"ClientContext", Location::Header, "X-Amz-Client-Context"},
+              {"TenantId", Location::Header, "X-Amz-Tenant-Id"},
+              {"Payload", Location::Payload, ""},
+              {"Qualifier", Location::Query, "Qualifier"}},
+    .output = {{"StatusCode", Location::StatusCode, ""},
+               {"ExecutedVersion", Location::Header, "X-Amz-Executed-Version"},
+               {"EventStream", Location::Payload, ""},
+               {"ResponseStreamContentType", Location::Header, "Content-Type"}},
+};
 const Operation kPublishVersion{
     .name = "PublishVersion",
     .uri = "/2015-03-31/functions/{FunctionName}/versions",
@@ -330,6 +345,7 @@ const std::vector<const Operation*>& operations() {
       &kUpdateFunctionCode,
       &kUpdateFunctionConfiguration,
       &kInvoke,
+      &kInvokeWithResponseStream,
       &kPublishVersion,
       &kListVersionsByFunction,
       &kCreateAlias,
@@ -406,6 +422,12 @@ json LambdaClient::update_function_configuration(const json& input) const {
 }
 Result LambdaClient::invoke(const json& input, std::string payload) const {
   return client_.call(kInvoke, Call{.input = input, .body = std::move(payload)});
+}
+ResponseStream LambdaClient::invoke_with_response_stream(const json& input,
+                                                         std::string payload) const {
+  Result result =
+      client_.call(kInvokeWithResponseStream, Call{.input = input, .body = std::move(payload)});
+  return read_response_stream(result);
 }
 json LambdaClient::publish_version(const json& input) const {
   return client_.call(kPublishVersion, Call{.input = input}).output;

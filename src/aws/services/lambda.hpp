@@ -16,6 +16,26 @@ namespace lambda {
 const std::vector<const Operation*>& operations();
 }  // namespace lambda
 
+// InvokeWithResponseStream's answer, read whole: the payload chunks in the order they came and the
+// closing InvokeComplete event.
+struct ResponseStream {
+  int status = 0;                // 200, or 204 for DryRun
+  std::string executed_version;  // X-Amz-Executed-Version
+  std::string content_type;      // the answer's Content-Type (application/vnd.amazon.eventstream)
+  std::vector<std::string> chunks;  // each PayloadChunk's bytes
+  // InvokeComplete's members (ErrorCode, ErrorDetails, LogResult); nullopt when the stream ended
+  // without one (the connection was cut).
+  std::optional<json> complete;
+  // The chunks joined: the function's whole response.
+  std::string payload() const;
+  // InvokeComplete's ErrorCode, "" when none (the function answered).
+  std::string error_code() const;
+};
+
+// Decodes InvokeWithResponseStream's event stream from a Result (body and headers). Throws
+// AwsError for an exception or error message in the stream, ld::Error for a malformed one.
+ResponseStream read_response_stream(const Result& result);
+
 // Lambda's operations as calls taking and returning JSON shaped as the API (the model's member
 // names). Blobs inside documents (Code.ZipFile, Content.ZipFile) are base64 text the caller
 // makes. Throws what Client::call throws.
@@ -32,6 +52,9 @@ class LambdaClient {
   // The raw event goes as the body; the answer's Payload is Result::body, and StatusCode,
   // FunctionError, LogResult and ExecutedVersion are in Result::output.
   Result invoke(const json& input, std::string payload) const;
+  // The same input as invoke (InvocationType RequestResponse or DryRun), answered as an event
+  // stream: a function that streams its response gives its chunks as it wrote them.
+  ResponseStream invoke_with_response_stream(const json& input, std::string payload) const;
   json publish_version(const json& input) const;
   json list_versions_by_function(const json& input) const;
   json create_alias(const json& input) const;

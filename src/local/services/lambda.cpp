@@ -45,6 +45,7 @@ std::vector<const aws::Operation*> LambdaService::operations() const {
 
 ApiReply LambdaService::call(ApiCall& call) {
   if (call.operation == "Invoke") return invoke(call);
+  if (call.operation == "InvokeWithResponseStream") return invoke_with_response_stream(call);
   ApiReply reply;
   reply.output = functions_->run(call);
   const std::string& op = call.operation;
@@ -76,7 +77,7 @@ void LambdaService::provision(const std::string& function_name) {
   executor_->provision(function_name, functions_->provisioned_images(function_name));
 }
 
-ApiReply LambdaService::invoke(ApiCall& call) {
+InvokeRequest LambdaService::invocation(ApiCall& call, bool streamed) const {
   const lambda::FunctionRef ref = lambda::parse_function_name(text(call.input, "FunctionName"));
   std::string qualifier = text(call.input, "Qualifier");
   if (!qualifier.empty()) {
@@ -96,6 +97,10 @@ ApiReply LambdaService::invoke(ApiCall& call) {
   }
   InvokeRequest request;
   request.type = invocation_type(text(call.input, "InvocationType"));
+  if (streamed && request.type == InvocationType::Event) {
+    lambda::fail_validation("Event", "invocationType",
+                            "Member must satisfy enum value set: [RequestResponse, DryRun]");
+  }
   std::string alias;
   request.image = functions_->image_for(ref.name, qualifier, &alias, call.caller, call.now);
   request.alias = alias;
@@ -116,6 +121,12 @@ ApiReply LambdaService::invoke(ApiCall& call) {
   if (!executor_) {
     throw ApiError("ServiceException", "no executor is configured to run functions", 500);
   }
+  return request;
+}
+
+ApiReply LambdaService::invoke(ApiCall& call) {
+  InvokeRequest request = invocation(call, false);
+  const std::string log_type = text(call.input, "LogType");
   const InvocationType type = request.type;
   InvokeResult result = executor_->invoke(std::move(request));
   ApiReply reply;

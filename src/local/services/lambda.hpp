@@ -31,7 +31,12 @@ class LambdaService : public Service {
   void set_endpoint_port(int port) { functions_->set_endpoint_port(port); }
 
  private:
+  // Invoke's and InvokeWithResponseStream's input checked and resolved to what the executor runs.
+  InvokeRequest invocation(ApiCall& call, bool streamed) const;
   ApiReply invoke(ApiCall& call);
+  // Answers with an event stream: what the function streams goes out as it comes
+  // (lambda_response_stream.cpp).
+  ApiReply invoke_with_response_stream(ApiCall& call);
   // Tells the executor what the function's provisioned concurrency configs keep warm now.
   void provision(const std::string& function_name);
 
