@@ -1,5 +1,6 @@
 #include "local/services/s3.hpp"
 
+#include <cstdio>
 #include <regex>
 
 #include "aws/services/s3.hpp"
@@ -209,13 +210,6 @@ ApiReply delete_bucket_policy(Request& request) {
   return reply;
 }
 
-ApiError not_implemented(const Request& request) {
-  return ApiError("NotImplemented",
-                  "the local endpoint does not implement " + request.http.method +
-                      " with these parameters on " + request.http.path,
-                  501);
-}
-
 ApiError method_not_allowed(const Request& request) {
   ApiError error("MethodNotAllowed", "The specified method is not allowed against this resource.",
                  405);
@@ -250,80 +244,176 @@ void locate(Request& request) {
   request.has_key = !request.key.empty();
 }
 
-ApiReply on_service(Request& request) {
-  if (request.http.method == "GET") return list_buckets(request);
-  throw method_not_allowed(request);
-}
+// What a request addresses: the service (no bucket), a bucket, or an object (a key).
+enum class Target { Service, Bucket, Object };
 
-ApiReply on_bucket(Request& request) {
-  const std::string& method = request.http.method;
-  if (method == "PUT") {
-    if (request.has_query("policy")) return put_bucket_policy(request);
+// One S3 operation as S3 routes it: the method, what it addresses, the query parameters that
+// must be present ("&"-separated; "name=value" when the value matters, as in the model's
+// requestUri) and a header that must be present. The first route that matches a request names
+// its operation. A route without a handler is an operation of S3 the endpoint does not serve: it
+// is answered NotImplemented (501), as S3 answers functionality it does not implement.
+struct Route {
+  std::string_view operation;
+  std::string_view method;
+  Target target;
+  std::string_view query;
+  std::string_view header;
+  ApiReply (*handler)(Request&);
+  // No query parameters but presigning's X-Amz-* (CreateBucket and DeleteBucket take none).
+  bool bare = false;
+};
+
+// Every operation of the S3 API (2006-03-01) by the request that calls it, more specific routes
+// first. The deprecated GetBucketLifecycle, GetBucketNotification, PutBucketLifecycle and
+// PutBucketNotification share their requests with the *Configuration operations, named here.
+// tests/local/operations_coverage_test.cpp sends each operation of the API model here and writes
+// docs/local-operations.md from what answers.
+constexpr Route kRoutes[] = {
+    {"ListBuckets", "GET", Target::Service, "", "", list_buckets},
+
+    // Buckets.
+    {"PutBucketPolicy", "PUT", Target::Bucket, "policy", "", put_bucket_policy},
+    {"PutBucketAccelerateConfiguration", "PUT", Target::Bucket, "accelerate", "", nullptr},
+    {"PutBucketAcl", "PUT", Target::Bucket, "acl", "", nullptr},
+    {"PutBucketAnalyticsConfiguration", "PUT", Target::Bucket, "analytics", "", nullptr},
+    {"PutBucketCors", "PUT", Target::Bucket, "cors", "", nullptr},
+    {"PutBucketEncryption", "PUT", Target::Bucket, "encryption", "", nullptr},
+    {"PutBucketIntelligentTieringConfiguration", "PUT", Target::Bucket, "intelligent-tiering", "",
+     nullptr},
+    {"PutBucketInventoryConfiguration", "PUT", Target::Bucket, "inventory", "", nullptr},
+    {"PutBucketLifecycleConfiguration", "PUT", Target::Bucket, "lifecycle", "", nullptr},
+    {"PutBucketLogging", "PUT", Target::Bucket, "logging", "", nullptr},
+    {"PutBucketMetricsConfiguration", "PUT", Target::Bucket, "metrics", "", nullptr},
+    {"PutBucketNotificationConfiguration", "PUT", Target::Bucket, "notification", "", nullptr},
+    {"PutBucketOwnershipControls", "PUT", Target::Bucket, "ownershipControls", "", nullptr},
+    {"PutBucketReplication", "PUT", Target::Bucket, "replication", "", nullptr},
+    {"PutBucketRequestPayment", "PUT", Target::Bucket, "requestPayment", "", nullptr},
+    {"PutBucketTagging", "PUT", Target::Bucket, "tagging", "", nullptr},
+    {"PutBucketVersioning", "PUT", Target::Bucket, "versioning", "", nullptr},
+    {"PutBucketWebsite", "PUT", Target::Bucket, "website", "", nullptr},
+    {"PutObjectLockConfiguration", "PUT", Target::Bucket, "object-lock", "", nullptr},
+    {"PutPublicAccessBlock", "PUT", Target::Bucket, "publicAccessBlock", "", nullptr},
+    {"CreateBucket", "PUT", Target::Bucket, "", "", create_bucket, true},
+
+    {"HeadBucket", "HEAD", Target::Bucket, "", "", head_bucket},
+
+    {"DeleteBucketPolicy", "DELETE", Target::Bucket, "policy", "", delete_bucket_policy},
+    {"DeleteBucketAnalyticsConfiguration", "DELETE", Target::Bucket, "analytics", "", nullptr},
+    {"DeleteBucketCors", "DELETE", Target::Bucket, "cors", "", nullptr},
+    {"DeleteBucketEncryption", "DELETE", Target::Bucket, "encryption", "", nullptr},
+    {"DeleteBucketIntelligentTieringConfiguration", "DELETE", Target::Bucket, "intelligent-tiering",
+     "", nullptr},
+    {"DeleteBucketInventoryConfiguration", "DELETE", Target::Bucket, "inventory", "", nullptr},
+    {"DeleteBucketLifecycle", "DELETE", Target::Bucket, "lifecycle", "", nullptr},
+    {"DeleteBucketMetricsConfiguration", "DELETE", Target::Bucket, "metrics", "", nullptr},
+    {"DeleteBucketOwnershipControls", "DELETE", Target::Bucket, "ownershipControls", "", nullptr},
+    {"DeleteBucketReplication", "DELETE", Target::Bucket, "replication", "", nullptr},
+    {"DeleteBucketTagging", "DELETE", Target::Bucket, "tagging", "", nullptr},
+    {"DeleteBucketWebsite", "DELETE", Target::Bucket, "website", "", nullptr},
+    {"DeletePublicAccessBlock", "DELETE", Target::Bucket, "publicAccessBlock", "", nullptr},
+    {"DeleteBucket", "DELETE", Target::Bucket, "", "", delete_bucket, true},
+
+    {"GetBucketLocation", "GET", Target::Bucket, "location", "", get_bucket_location},
+    {"GetBucketVersioning", "GET", Target::Bucket, "versioning", "", get_bucket_versioning},
+    {"ListObjectVersions", "GET", Target::Bucket, "versions", "", s3::list_object_versions},
+    {"GetBucketPolicy", "GET", Target::Bucket, "policy", "", get_bucket_policy},
+    {"GetBucketAccelerateConfiguration", "GET", Target::Bucket, "accelerate", "", nullptr},
+    {"GetBucketAcl", "GET", Target::Bucket, "acl", "", nullptr},
+    {"GetBucketAnalyticsConfiguration", "GET", Target::Bucket, "analytics&id", "", nullptr},
+    {"ListBucketAnalyticsConfigurations", "GET", Target::Bucket, "analytics", "", nullptr},
+    {"GetBucketCors", "GET", Target::Bucket, "cors", "", nullptr},
+    {"GetBucketEncryption", "GET", Target::Bucket, "encryption", "", nullptr},
+    {"GetBucketIntelligentTieringConfiguration", "GET", Target::Bucket, "intelligent-tiering&id",
+     "", nullptr},
+    {"ListBucketIntelligentTieringConfigurations", "GET", Target::Bucket, "intelligent-tiering", "",
+     nullptr},
+    {"GetBucketInventoryConfiguration", "GET", Target::Bucket, "inventory&id", "", nullptr},
+    {"ListBucketInventoryConfigurations", "GET", Target::Bucket, "inventory", "", nullptr},
+    {"GetBucketLifecycleConfiguration", "GET", Target::Bucket, "lifecycle", "", nullptr},
+    {"GetBucketLogging", "GET", Target::Bucket, "logging", "", nullptr},
+    {"GetBucketMetricsConfiguration", "GET", Target::Bucket, "metrics&id", "", nullptr},
+    {"ListBucketMetricsConfigurations", "GET", Target::Bucket, "metrics", "", nullptr},
+    {"GetBucketNotificationConfiguration", "GET", Target::Bucket, "notification", "", nullptr},
+    {"GetBucketOwnershipControls", "GET", Target::Bucket, "ownershipControls", "", nullptr},
+    {"GetBucketPolicyStatus", "GET", Target::Bucket, "policyStatus", "", nullptr},
+    {"GetBucketReplication", "GET", Target::Bucket, "replication", "", nullptr},
+    {"GetBucketRequestPayment", "GET", Target::Bucket, "requestPayment", "", nullptr},
+    {"GetBucketTagging", "GET", Target::Bucket, "tagging", "", nullptr},
+    {"GetBucketWebsite", "GET", Target::Bucket, "website", "", nullptr},
+    {"GetObjectLockConfiguration", "GET", Target::Bucket, "object-lock", "", nullptr},
+    {"GetPublicAccessBlock", "GET", Target::Bucket, "publicAccessBlock", "", nullptr},
+    {"ListMultipartUploads", "GET", Target::Bucket, "uploads", "", nullptr},
+    {"ListObjectsV2", "GET", Target::Bucket, "list-type=2", "",
+     [](Request& request) { return s3::list_objects(request, true); }},
+    {"ListObjects", "GET", Target::Bucket, "", "",
+     [](Request& request) { return s3::list_objects(request, false); }},
+
+    {"DeleteObjects", "POST", Target::Bucket, "delete", "", s3::delete_objects},
+    // S3 Object Lambda's answer, sent to {route}.s3-object-lambda.… as POST
+    // /WriteGetObjectResponse.
+    {"WriteGetObjectResponse", "POST", Target::Bucket, "", "x-amz-request-route", nullptr},
+
+    // Objects.
+    {"UploadPartCopy", "PUT", Target::Object, "uploadId", "x-amz-copy-source",
+     s3::upload_part_copy},
+    {"UploadPart", "PUT", Target::Object, "uploadId", "", s3::upload_part},
+    {"PutObjectTagging", "PUT", Target::Object, "tagging", "", s3::put_object_tagging},
+    {"PutObjectAcl", "PUT", Target::Object, "acl", "", nullptr},
+    {"PutObjectLegalHold", "PUT", Target::Object, "legal-hold", "", nullptr},
+    {"PutObjectRetention", "PUT", Target::Object, "retention", "", nullptr},
+    {"CopyObject", "PUT", Target::Object, "", "x-amz-copy-source", s3::copy_object},
+    {"PutObject", "PUT", Target::Object, "", "", s3::put_object},
+
+    {"GetObjectTagging", "GET", Target::Object, "tagging", "", s3::get_object_tagging},
+    {"ListParts", "GET", Target::Object, "uploadId", "", nullptr},
+    {"GetObjectAcl", "GET", Target::Object, "acl", "", nullptr},
+    {"GetObjectAttributes", "GET", Target::Object, "attributes", "", nullptr},
+    {"GetObjectLegalHold", "GET", Target::Object, "legal-hold", "", nullptr},
+    {"GetObjectRetention", "GET", Target::Object, "retention", "", nullptr},
+    {"GetObjectTorrent", "GET", Target::Object, "torrent", "", nullptr},
+    {"GetObject", "GET", Target::Object, "", "",
+     [](Request& request) { return s3::get_object(request, false); }},
+    {"HeadObject", "HEAD", Target::Object, "", "",
+     [](Request& request) { return s3::get_object(request, true); }},
+
+    {"AbortMultipartUpload", "DELETE", Target::Object, "uploadId", "", s3::abort_multipart_upload},
+    {"DeleteObjectTagging", "DELETE", Target::Object, "tagging", "", s3::delete_object_tagging},
+    {"DeleteObject", "DELETE", Target::Object, "", "", s3::delete_object},
+
+    {"CreateMultipartUpload", "POST", Target::Object, "uploads", "", s3::create_multipart_upload},
+    {"CompleteMultipartUpload", "POST", Target::Object, "uploadId", "",
+     s3::complete_multipart_upload},
+    {"RestoreObject", "POST", Target::Object, "restore", "", nullptr},
+    {"SelectObjectContent", "POST", Target::Object, "select&select-type=2", "", nullptr},
+};
+
+bool matches(const Route& route, const Request& request, Target target) {
+  if (route.target != target || route.method != request.http.method) return false;
+  if (!route.header.empty() && !request.header(route.header)) return false;
+  if (route.bare) {
     for (const auto& [name, value] : request.http.query) {
       (void)value;
-      if (!name.starts_with("X-Amz-")) throw not_implemented(request);
+      if (!name.starts_with("X-Amz-")) return false;
     }
-    return create_bucket(request);
   }
-  if (method == "HEAD") return head_bucket(request);
-  if (method == "DELETE") {
-    if (request.has_query("policy")) return delete_bucket_policy(request);
-    if (!request.http.query.empty()) throw not_implemented(request);
-    return delete_bucket(request);
+  std::string_view conditions = route.query;
+  while (!conditions.empty()) {
+    const std::size_t amp = conditions.find('&');
+    std::string_view condition = conditions.substr(0, amp);
+    conditions = amp == std::string_view::npos ? std::string_view() : conditions.substr(amp + 1);
+    const std::size_t equals = condition.find('=');
+    std::optional<std::string> value = request.query(condition.substr(0, equals));
+    if (!value) return false;
+    if (equals != std::string_view::npos && *value != condition.substr(equals + 1)) return false;
   }
-  if (method == "GET") {
-    if (request.has_query("location")) return get_bucket_location(request);
-    if (request.has_query("versioning")) return get_bucket_versioning(request);
-    if (request.has_query("versions")) return s3::list_object_versions(request);
-    if (request.has_query("policy")) return get_bucket_policy(request);
-    if (request.has_query("uploads") || request.has_query("acl") || request.has_query("tagging") ||
-        request.has_query("cors") || request.has_query("lifecycle") ||
-        request.has_query("website") || request.has_query("notification") ||
-        request.has_query("encryption"))
-      throw not_implemented(request);
-    return s3::list_objects(request, request.query("list-type") == "2");
-  }
-  if (method == "POST" && request.has_query("delete")) return s3::delete_objects(request);
-  throw method_not_allowed(request);
+  return true;
 }
 
-ApiReply on_object(Request& request) {
-  const std::string& method = request.http.method;
-  if (request.key.size() > 1024) {
-    ApiError error("KeyTooLongError", "Your key is too long", 400);
-    error.extra["MaxSizeAllowed"] = "1024";
-    error.extra["Size"] = std::to_string(request.key.size());
-    throw error;
-  }
-  if (method == "PUT") {
-    if (request.has_query("uploadId")) {
-      if (request.header("x-amz-copy-source")) return s3::upload_part_copy(request);
-      return s3::upload_part(request);
-    }
-    if (request.has_query("tagging")) return s3::put_object_tagging(request);
-    if (request.has_query("acl") || request.has_query("retention") ||
-        request.has_query("legal-hold"))
-      throw not_implemented(request);
-    if (request.header("x-amz-copy-source")) return s3::copy_object(request);
-    return s3::put_object(request);
-  }
-  if (method == "GET" || method == "HEAD") {
-    if (request.has_query("tagging") && method == "GET") return s3::get_object_tagging(request);
-    if (request.has_query("uploadId") || request.has_query("tagging") || request.has_query("acl") ||
-        request.has_query("attributes"))
-      throw not_implemented(request);
-    return s3::get_object(request, method == "HEAD");
-  }
-  if (method == "DELETE") {
-    if (request.has_query("uploadId")) return s3::abort_multipart_upload(request);
-    if (request.has_query("tagging")) return s3::delete_object_tagging(request);
-    return s3::delete_object(request);
-  }
-  if (method == "POST") {
-    if (request.has_query("uploads")) return s3::create_multipart_upload(request);
-    if (request.has_query("uploadId")) return s3::complete_multipart_upload(request);
-  }
-  throw method_not_allowed(request);
+// NotImplemented (501), logged on stderr as the endpoint logs every call it does not serve.
+// `what`: the operation, or the method and path when no operation can be told.
+ApiError not_served(const std::string& what) {
+  std::fprintf(stderr, "lambdeploy local: S3 %s is not served\n", what.c_str());
+  return ApiError("NotImplemented", "the local endpoint does not implement S3 " + what, 501);
 }
 
 }  // namespace
@@ -336,9 +426,26 @@ ApiReply S3Service::call(ApiCall& call) {
   if (call.http == nullptr) throw ApiError("InternalError", "no HTTP request to route", 500);
   Request request{.state = state_, .call = call, .http = *call.http, .bucket = {}, .key = {}};
   locate(request);
-  if (request.bucket.empty()) return on_service(request);
-  if (!request.has_key) return on_bucket(request);
-  return on_object(request);
+  const Target target = request.bucket.empty() ? Target::Service
+                        : request.has_key      ? Target::Object
+                                               : Target::Bucket;
+  if (target == Target::Object && request.key.size() > 1024) {
+    ApiError error("KeyTooLongError", "Your key is too long", 400);
+    error.extra["MaxSizeAllowed"] = "1024";
+    error.extra["Size"] = std::to_string(request.key.size());
+    throw error;
+  }
+  bool method_known = false;
+  for (const Route& route : kRoutes) {
+    method_known = method_known || (route.target == target && route.method == call.http->method);
+    if (!matches(route, request, target)) continue;
+    call.operation = std::string(route.operation);
+    if (route.handler == nullptr) throw not_served(call.operation);
+    return route.handler(request);
+  }
+  // A method S3 takes on this resource, with parameters that name no operation routed here.
+  if (method_known) throw not_served(call.http->method + " " + call.http->path);
+  throw method_not_allowed(request);
 }
 
 }  // namespace ld::local

@@ -7,7 +7,10 @@
 namespace ld::local {
 
 // S3 (rest-xml, 2006-03-01). Routes requests itself (path-style /bucket/key on any host, or
-// virtual-hosted {bucket}.s3.… hosts).
+// virtual-hosted {bucket}.s3.… hosts) through a table of every S3 operation by the request that
+// calls it, setting ApiCall::operation to the one routed to. Operations it does not serve answer
+// NotImplemented (501) and are logged on stderr ("lambdeploy local: S3 GetBucketAcl is not
+// served").
 class S3Service : public Service {
  public:
   explicit S3Service(State state) : state_(std::move(state)) {}
