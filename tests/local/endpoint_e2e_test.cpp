@@ -23,6 +23,8 @@
 #include "local/endpoint.hpp"
 #include "local_client.hpp"
 #include "support/conformance.hpp"
+#include "support/loopback_endpoint.hpp"
+#include "support/script_function.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -54,11 +56,8 @@ class LocalEndpointEndToEnd : public ::testing::Test {
   void SetUp() override { start(); }
 
   void start() {
-    EndpointOptions options;
-    options.server.port = 0;
-    options.data_dir = dir_.path() / "data";
-    options.settle_delay = std::chrono::milliseconds(0);
-    endpoint_ = std::make_unique<Endpoint>(options);
+    endpoint_ =
+        std::make_unique<Endpoint>(ld::test::loopback_endpoint_options(dir_.path() / "data"));
     endpoint_->start();
   }
   void restart() {
@@ -73,7 +72,7 @@ class LocalEndpointEndToEnd : public ::testing::Test {
   // GET {path} on the Function URL whose address is `url` ("http://{id}.lambda-url.…/").
   HttpResponse get(const std::string& url, const std::string& path,
                    const std::map<std::string, std::string>& headers = {}) const {
-    const std::string host = url.substr(7, url.find(':', 7) - 7);
+    const std::string host = ld::test::function_url_host(url);
     HttpRequest request;
     request.scheme = "http";
     request.host = "127.0.0.1";

@@ -23,6 +23,8 @@
 #include "local_client.hpp"
 #include "support/aws_cli.hpp"
 #include "support/conformance.hpp"
+#include "support/loopback_endpoint.hpp"
+#include "support/script_function.hpp"
 #include "support/temp_dir.hpp"
 #include "tutorial_runtime.hpp"
 
@@ -46,10 +48,7 @@ const std::string kMoody = test::tutorial_bootstrap("echo 'moody is up'", R"SH(
 class EndpointFailures : public ::testing::Test {
  protected:
   void SetUp() override {
-    EndpointOptions options;
-    options.server.port = 0;
-    options.data_dir = dir_.path() / "data";
-    options.settle_delay = 0ms;
+    EndpointOptions options = ld::test::loopback_endpoint_options(dir_.path() / "data");
     // A 60-second alarm period lasts 3 s here.
     options.alarm_time_scale = 0.05;
     endpoint_ = std::make_unique<Endpoint>(options);
@@ -61,15 +60,10 @@ class EndpointFailures : public ::testing::Test {
 
   void create(const std::string& name, const std::string& script, int timeout_s = 10,
               int memory_mb = 128) {
-    deploy::ZipFacts zip = deploy::write_deterministic_zip(dir_.path() / (name + ".zip"),
-                                                           {{"bootstrap", script, true}});
-    lambda().create_function({{"FunctionName", name},
-                              {"Runtime", "provided.al2023"},
-                              {"Handler", "bootstrap"},
-                              {"Role", "arn:aws:iam::000000000000:role/" + name + "-role"},
-                              {"Code", {{"ZipFile", base64_encode(ld::test::read_file(zip.path))}}},
-                              {"Timeout", timeout_s},
-                              {"MemorySize", memory_mb}});
+    ld::test::create_script_function(lambda(), dir_.path(), name, script,
+                                     {{"Role", "arn:aws:iam::000000000000:role/" + name + "-role"},
+                                      {"Timeout", timeout_s},
+                                      {"MemorySize", memory_mb}});
   }
 
   aws::Result invoke(const std::string& name, const std::string& payload) const {
@@ -78,21 +72,11 @@ class EndpointFailures : public ::testing::Test {
 
   // The function's public Function URL ("http://{id}.lambda-url.us-east-1.localhost:PORT/").
   std::string public_url(const std::string& name) const {
-    json url = lambda().create_function_url_config({{"FunctionName", name}, {"AuthType", "NONE"}});
-    lambda().add_permission({{"FunctionName", name},
-                             {"StatementId", "url"},
-                             {"Action", "lambda:InvokeFunctionUrl"},
-                             {"Principal", "*"},
-                             {"FunctionUrlAuthType", "NONE"}});
-    lambda().add_permission({{"FunctionName", name},
-                             {"StatementId", "invoke"},
-                             {"Action", "lambda:InvokeFunction"},
-                             {"Principal", "*"}});
-    return url["FunctionUrl"];
+    return ld::test::public_function_url(lambda(), name);
   }
 
   HttpResponse get(const std::string& url, const std::string& path) const {
-    const std::string host = url.substr(7, url.find(':', 7) - 7);
+    const std::string host = ld::test::function_url_host(url);
     HttpRequest request;
     request.scheme = "http";
     request.host = "127.0.0.1";

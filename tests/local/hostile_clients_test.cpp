@@ -30,6 +30,8 @@
 #include "local_client.hpp"
 #include "support/aws_cli.hpp"
 #include "support/conformance.hpp"
+#include "support/loopback_endpoint.hpp"
+#include "support/script_function.hpp"
 #include "support/temp_dir.hpp"
 #include "tutorial_runtime.hpp"
 
@@ -93,10 +95,7 @@ class RawConnection {
 class HostileClients : public ::testing::Test {
  protected:
   void SetUp() override {
-    EndpointOptions options;
-    options.server.port = 0;
-    options.data_dir = dir_.path() / "data";
-    options.settle_delay = 0ms;
+    EndpointOptions options = ld::test::loopback_endpoint_options(dir_.path() / "data");
     endpoint_ = std::make_unique<Endpoint>(options);
     endpoint_->start();
   }
@@ -117,27 +116,9 @@ class HostileClients : public ::testing::Test {
 
   // Creates a function answering {"ok":true} with a public Function URL; returns the URL's host.
   std::string function_with_url(const std::string& name) {
-    deploy::ZipFacts zip = deploy::write_deterministic_zip(
-        dir_.path() / (name + ".zip"),
-        {{"bootstrap", test::tutorial_bootstrap("", "respond '{\"ok\":true}'"), true}});
-    lambda().create_function(
-        {{"FunctionName", name},
-         {"Runtime", "provided.al2023"},
-         {"Handler", "bootstrap"},
-         {"Role", "arn:aws:iam::000000000000:role/" + name},
-         {"Code", {{"ZipFile", base64_encode(ld::test::read_file(zip.path))}}}});
-    json url = lambda().create_function_url_config({{"FunctionName", name}, {"AuthType", "NONE"}});
-    lambda().add_permission({{"FunctionName", name},
-                             {"StatementId", "url"},
-                             {"Action", "lambda:InvokeFunctionUrl"},
-                             {"Principal", "*"},
-                             {"FunctionUrlAuthType", "NONE"}});
-    lambda().add_permission({{"FunctionName", name},
-                             {"StatementId", "invoke"},
-                             {"Action", "lambda:InvokeFunction"},
-                             {"Principal", "*"}});
-    const std::string function_url = url["FunctionUrl"];
-    return function_url.substr(7, function_url.find(':', 7) - 7);
+    ld::test::create_script_function(lambda(), dir_.path(), name,
+                                     test::tutorial_bootstrap("", "respond '{\"ok\":true}'"));
+    return ld::test::function_url_host(ld::test::public_function_url(lambda(), name));
   }
 
   ld::test::TempDir dir_;

@@ -17,6 +17,8 @@
 #include "local/server.hpp"
 #include "local/services/lambda.hpp"
 #include "local/state.hpp"
+#include "support/served_lambda.hpp"
+#include "support/stored_zip.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -24,49 +26,7 @@ namespace {
 
 using nlohmann::json;
 
-// A one-entry stored zip (bootstrap), enough for the control plane.
-std::string bootstrap_zip() {
-  auto le = [](std::string& out, std::uint32_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  };
-  const std::string name = "bootstrap";
-  const std::string data = "#!/bin/sh\n";
-  std::uint32_t crc = 0xffffffffu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  crc = ~crc;
-  std::string zip;
-  le(zip, 0x04034b50, 4);
-  for (std::uint32_t v : {10u, 0u, 0u}) le(zip, v, 2);
-  le(zip, 0, 4);
-  le(zip, crc, 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(name.size()), 2);
-  le(zip, 0, 2);
-  zip += name + data;
-  const auto central_at = static_cast<std::uint32_t>(zip.size());
-  le(zip, 0x02014b50, 4);
-  for (std::uint32_t v : {0x031eu, 10u, 0u, 0u}) le(zip, v, 2);
-  le(zip, 0, 4);
-  le(zip, crc, 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(name.size()), 2);
-  for (int i = 0; i < 4; ++i) le(zip, 0, 2);
-  le(zip, 0100755u << 16, 4);
-  le(zip, 0, 4);
-  zip += name;
-  const auto central_size = static_cast<std::uint32_t>(zip.size()) - central_at;
-  le(zip, 0x06054b50, 4);
-  for (std::uint32_t v : {0u, 0u, 1u, 1u}) le(zip, v, 2);
-  le(zip, central_size, 4);
-  le(zip, central_at, 4);
-  le(zip, 0, 2);
-  return zip;
-}
+using ld::test::bootstrap_zip;
 
 struct CliResult {
   int exit_code = -1;
@@ -84,18 +44,10 @@ class LambdaCliTest : public ::testing::Test {
     LambdaOptions lambda_options;
     lambda_options.settle_delay = settle_delay();
     lambda_options.endpoint_port = 0;
-    service_ =
-        std::make_shared<LambdaService>(State::open(dir_.path() / "data"), nullptr, lambda_options);
-    front_end_.add(service_);
-    ServerOptions options;
-    options.port = 0;
-    server_ = std::make_unique<Server>(front_end_, options);
-    server_->start();
-    service_->set_endpoint_port(server_->port());
+    served_ = std::make_unique<test::ServedLambda>(State::open(dir_.path() / "data"), nullptr,
+                                                   lambda_options);
   }
-  void TearDown() override {
-    if (server_) server_->stop();
-  }
+  void TearDown() override { served_.reset(); }
 
   // Runs /usr/bin/aws lambda <args> against the endpoint.
   CliResult aws(const std::string& args) {
@@ -104,7 +56,7 @@ class LambdaCliTest : public ::testing::Test {
                                 " AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PAGER= "
                                 "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null "
                                 "/usr/bin/aws --endpoint-url " +
-                                server_->url() + " --region us-east-1 --output json lambda " +
+                                served_->url() + " --region us-east-1 --output json lambda " +
                                 args + " 2>" + err_file.string();
     CliResult result;
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
@@ -139,9 +91,7 @@ class LambdaCliTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"lambda-cli"};
-  std::shared_ptr<LambdaService> service_;
-  FrontEnd front_end_{std::make_shared<KeyRing>()};
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<test::ServedLambda> served_;
 };
 
 TEST_F(LambdaCliTest, CliParsesTheControlPlane) {

@@ -17,6 +17,10 @@
 #include "local/server.hpp"
 #include "local/services/lambda.hpp"
 #include "local/state.hpp"
+#include "local_client.hpp"
+#include "support/aws_error_of.hpp"
+#include "support/served_lambda.hpp"
+#include "support/stored_zip.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -27,61 +31,9 @@ using nlohmann::json;
 const std::string kRole = "arn:aws:iam::000000000000:role/lambda-role";
 const std::string kArn = "arn:aws:lambda:us-east-1:000000000000:function:";
 
-// A one-entry stored zip (bootstrap), enough for the control plane.
-std::string bootstrap_zip() {
-  auto le = [](std::string& out, std::uint32_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  };
-  const std::string name = "bootstrap";
-  const std::string data = "#!/bin/sh\n";
-  std::uint32_t crc = 0xffffffffu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  crc = ~crc;
-  std::string zip;
-  le(zip, 0x04034b50, 4);
-  for (std::uint32_t v : {10u, 0u, 0u}) le(zip, v, 2);
-  le(zip, 0, 4);
-  le(zip, crc, 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(name.size()), 2);
-  le(zip, 0, 2);
-  zip += name + data;
-  const auto central_at = static_cast<std::uint32_t>(zip.size());
-  le(zip, 0x02014b50, 4);
-  for (std::uint32_t v : {0x031eu, 10u, 0u, 0u}) le(zip, v, 2);
-  le(zip, 0, 4);
-  le(zip, crc, 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(data.size()), 4);
-  le(zip, static_cast<std::uint32_t>(name.size()), 2);
-  for (int i = 0; i < 4; ++i) le(zip, 0, 2);
-  le(zip, 0100755u << 16, 4);
-  le(zip, 0, 4);
-  zip += name;
-  const auto central_size = static_cast<std::uint32_t>(zip.size()) - central_at;
-  le(zip, 0x06054b50, 4);
-  for (std::uint32_t v : {0u, 0u, 1u, 1u}) le(zip, v, 2);
-  le(zip, central_size, 4);
-  le(zip, central_at, 4);
-  le(zip, 0, 2);
-  return zip;
-}
+using ld::test::bootstrap_zip;
 
-// The AwsError a call throws (fails the test if it does not throw).
-template <typename F>
-aws::AwsError error_of(F&& call) {
-  try {
-    call();
-  } catch (const aws::AwsError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "the call did not fail";
-  return aws::AwsError("none", "none", 0);
-}
+using ld::test::error_of;
 
 // One endpoint (front end + Lambda with no executor + listener) and a client pointed at it.
 class LambdaEverydayOpsTest : public ::testing::Test {
@@ -89,25 +41,14 @@ class LambdaEverydayOpsTest : public ::testing::Test {
   void SetUp() override {
     LambdaOptions options;
     options.settle_delay = std::chrono::milliseconds(0);
-    service_ = std::make_shared<LambdaService>(State::open(dir_.path() / "data"), nullptr, options);
-    front_end_.add(service_);
-    ServerOptions server_options;
-    server_options.port = 0;
-    server_ = std::make_unique<Server>(front_end_, server_options);
-    server_->start();
-    service_->set_endpoint_port(server_->port());
-    aws::ClientConfig config;
-    config.region = "us-east-1";
-    config.endpoint = aws::Endpoint::parse(server_->url());
-    config.custom_endpoint = true;
-    config.credentials = std::make_shared<aws::StaticProvider>(
-        aws::Credentials{"test", "test", "", std::nullopt, "test"});
-    config.retry.max_attempts = 1;
+    served_ =
+        std::make_unique<test::ServedLambda>(State::open(dir_.path() / "data"), nullptr, options);
+    aws::ClientConfig config = ld::test::client_config(served_->url());
     client_ = std::make_unique<aws::LambdaClient>(config);
   }
   void TearDown() override {
     client_.reset();
-    server_->stop();
+    served_.reset();
   }
 
   const aws::LambdaClient& lambda() { return *client_; }
@@ -123,9 +64,7 @@ class LambdaEverydayOpsTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"lambda-everyday"};
-  std::shared_ptr<LambdaService> service_;
-  FrontEnd front_end_{std::make_shared<KeyRing>()};
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<test::ServedLambda> served_;
   std::unique_ptr<aws::LambdaClient> client_;
   std::string zip_ = bootstrap_zip();
 };

@@ -27,7 +27,11 @@
 #include "local/services/lambda_validation.hpp"
 #include "local/services/s3.hpp"
 #include "local/state.hpp"
+#include "local_client.hpp"
+#include "support/aws_error_of.hpp"
 #include "support/conformance.hpp"
+#include "support/served_lambda.hpp"
+#include "support/stored_zip.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -37,65 +41,7 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// A zip archive of stored entries; `claimed_size` overrides each entry's uncompressed size.
-std::string make_zip(const std::map<std::string, std::string>& files,
-                     std::optional<std::uint32_t> claimed_size = std::nullopt) {
-  auto le = [](std::string& out, std::uint32_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  };
-  auto crc32 = [](const std::string& data) {
-    std::uint32_t crc = 0xffffffffu;
-    for (unsigned char c : data) {
-      crc ^= c;
-      for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-  };
-  std::string body, central;
-  for (const auto& [name, data] : files) {
-    const auto offset = static_cast<std::uint32_t>(body.size());
-    const std::uint32_t crc = crc32(data);
-    const auto size = static_cast<std::uint32_t>(data.size());
-    le(body, 0x04034b50, 4);
-    le(body, 10, 2);
-    le(body, 0, 2);
-    le(body, 0, 2);
-    le(body, 0, 4);
-    le(body, crc, 4);
-    le(body, size, 4);
-    le(body, size, 4);
-    le(body, static_cast<std::uint32_t>(name.size()), 2);
-    le(body, 0, 2);
-    body += name + data;
-    le(central, 0x02014b50, 4);
-    le(central, 0x031e, 2);
-    le(central, 10, 2);
-    le(central, 0, 2);
-    le(central, 0, 2);
-    le(central, 0, 4);
-    le(central, crc, 4);
-    le(central, size, 4);
-    le(central, claimed_size.value_or(size), 4);
-    le(central, static_cast<std::uint32_t>(name.size()), 2);
-    le(central, 0, 2);
-    le(central, 0, 2);
-    le(central, 0, 2);
-    le(central, 0, 2);
-    le(central, 0100755u << 16, 4);
-    le(central, offset, 4);
-    central += name;
-  }
-  std::string zip = body + central;
-  le(zip, 0x06054b50, 4);
-  le(zip, 0, 2);
-  le(zip, 0, 2);
-  le(zip, static_cast<std::uint32_t>(files.size()), 2);
-  le(zip, static_cast<std::uint32_t>(files.size()), 2);
-  le(zip, static_cast<std::uint32_t>(central.size()), 4);
-  le(zip, static_cast<std::uint32_t>(body.size()), 4);
-  le(zip, 0, 2);
-  return zip;
-}
+using ld::test::stored_zip;
 
 // Stands in for the real executor: records what it was asked to run and answers a script.
 class RecordingExecutor : public Executor {
@@ -141,26 +87,16 @@ const std::string kArn = "arn:aws:lambda:us-east-1:000000000000:function:";
 class LambdaEndpoint {
  public:
   LambdaEndpoint(const std::filesystem::path& dir, std::shared_ptr<RecordingExecutor> executor,
-                 std::chrono::milliseconds delay)
-      : keys_(std::make_shared<KeyRing>()), front_end_(keys_) {
+                 std::chrono::milliseconds delay) {
     LambdaOptions options;
     options.settle_delay = delay;
     State state = State::open(dir);
-    service = std::make_shared<LambdaService>(state, executor, options);
-    front_end_.add(service);
-    front_end_.add(std::make_shared<S3Service>(state));  // where Code.S3Bucket points
-    ServerOptions server_options;
-    server_options.port = 0;
-    server_ = std::make_unique<Server>(front_end_, server_options);
-    server_->start();
-    service->set_endpoint_port(server_->port());
-    aws::ClientConfig config;
-    config.region = "us-east-1";
-    config.endpoint = aws::Endpoint::parse(server_->url());
-    config.custom_endpoint = true;
-    config.credentials = std::make_shared<aws::StaticProvider>(
-        aws::Credentials{"test", "test", "", std::nullopt, "test"});
-    config.retry.max_attempts = 1;
+    // S3 too: where Code.S3Bucket points.
+    served_ = std::make_unique<test::ServedLambda>(
+        state, executor, options,
+        std::vector<std::shared_ptr<Service>>{std::make_shared<S3Service>(state)});
+    service = served_->service;
+    aws::ClientConfig config = ld::test::client_config(served_->url());
     client = std::make_unique<aws::LambdaClient>(config);
     config.s3_force_path_style = true;
     s3 = std::make_unique<aws::S3Client>(config);
@@ -168,31 +104,19 @@ class LambdaEndpoint {
   ~LambdaEndpoint() {
     client.reset();  // closes its kept-alive connection first
     s3.reset();
-    server_->stop();
+    served_.reset();
   }
-  int port() const { return server_->port(); }
+  int port() const { return served_->port(); }
 
   std::shared_ptr<LambdaService> service;
   std::unique_ptr<aws::LambdaClient> client;
   std::unique_ptr<aws::S3Client> s3;
 
  private:
-  std::shared_ptr<KeyRing> keys_;
-  FrontEnd front_end_;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<test::ServedLambda> served_;
 };
 
-// The AwsError a call throws (fails the test if it does not throw).
-template <typename F>
-aws::AwsError error_of(F&& call) {
-  try {
-    call();
-  } catch (const aws::AwsError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "the call did not fail";
-  return aws::AwsError("none", "none", 0);
-}
+using ld::test::error_of;
 
 class LambdaServiceTest : public ::testing::Test {
  protected:
@@ -216,7 +140,7 @@ class LambdaServiceTest : public ::testing::Test {
   test::TempDir dir{"lambda-service"};
   std::shared_ptr<RecordingExecutor> executor = std::make_shared<RecordingExecutor>();
   std::unique_ptr<LambdaEndpoint> endpoint;
-  std::string zip = make_zip({{"bootstrap", "#!/bin/sh\necho hi\n"}});
+  std::string zip = stored_zip({{"bootstrap", "#!/bin/sh\necho hi\n"}});
 };
 
 std::set<std::string> keys_of(const json& object) {
@@ -277,7 +201,7 @@ TEST_F(LambdaServiceTest, LifecycleMatchesAwsShapes) {
             keys_of(recording("TestLambdaFunction::test_function_lifecycle",
                               "get_function_response_postupdate")["Configuration"]));
 
-  const std::string zip2 = make_zip({{"bootstrap", "#!/bin/sh\necho two\n"}});
+  const std::string zip2 = stored_zip({{"bootstrap", "#!/bin/sh\necho two\n"}});
   const json code =
       lambda().update_function_code({{"FunctionName", "fn"}, {"ZipFile", base64_encode(zip2)}});
   EXPECT_EQ(code["CodeSha256"], base64_encode(as_chars(sha256(zip2))));
@@ -326,7 +250,7 @@ TEST_F(LambdaServiceTest, CodeComesFromS3AsTheDeployerUploadsIt) {
   EXPECT_EQ(created["CodeSha256"], base64_encode(as_chars(sha256(zip))));
   EXPECT_EQ(created["CodeSize"], zip.size());
 
-  const std::string other = make_zip({{"bootstrap", "#!/bin/sh\necho v2\n"}});
+  const std::string other = stored_zip({{"bootstrap", "#!/bin/sh\necho v2\n"}});
   s3.put_object({{"Bucket", "artifacts"}, {"Key", "fn/v2.zip"}}, other);
   json updated = lambda().update_function_code(
       {{"FunctionName", "from-s3"}, {"S3Bucket", "artifacts"}, {"S3Key", "fn/v2.zip"}});
@@ -492,7 +416,7 @@ TEST_F(LambdaServiceTest, ValidationErrors) {
             "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The "
             "specified bucket does not exist");
   auto unzipped =
-      fails("v1", {{"Code", {{"ZipFile", base64_encode(make_zip({{"big", "x"}}, 300u << 20))}}}});
+      fails("v1", {{"Code", {{"ZipFile", base64_encode(stored_zip({{"big", "x"}}, 300u << 20))}}}});
   EXPECT_EQ(unzipped.message(), "Unzipped size must be smaller than 262144000 bytes");
 
   create("dup");
@@ -623,7 +547,7 @@ TEST_F(LambdaServiceTest, AliasesWithRoutingWeights) {
 TEST_F(LambdaServiceTest, InvokeHandsTheExecutorTheFullImage) {
   const json layer = lambda().publish_layer_version(
       {{"LayerName", "deps"},
-       {"Content", {{"ZipFile", base64_encode(make_zip({{"lib/a.so", "so"}}))}}}});
+       {"Content", {{"ZipFile", base64_encode(stored_zip({{"lib/a.so", "so"}}))}}}});
   create("inv", {{"MemorySize", 512},
                  {"Timeout", 30},
                  {"Environment", {{"Variables", {{"MODE", "test"}}}}},
@@ -820,7 +744,7 @@ TEST_F(LambdaServiceTest, PermissionsBuildAwsStatements) {
 }
 
 TEST_F(LambdaServiceTest, LayerVersions) {
-  const std::string layer_zip = make_zip({{"python/x.py", "x = 1\n"}});
+  const std::string layer_zip = stored_zip({{"python/x.py", "x = 1\n"}});
   const json v1 =
       lambda().publish_layer_version({{"LayerName", "libs"},
                                       {"Description", "d"},

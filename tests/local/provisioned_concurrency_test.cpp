@@ -21,6 +21,7 @@
 #include "local_client.hpp"
 #include "support/aws_cli.hpp"
 #include "support/conformance.hpp"
+#include "support/script_function.hpp"
 #include "support/temp_dir.hpp"
 #include "tutorial_runtime.hpp"
 
@@ -88,14 +89,7 @@ class ProvisionedConcurrencyTest : public ::testing::Test {
 
   // A function `name` running kBootstrap, Active, with version 1 and alias LIVE on it.
   void deploy(const std::string& name) {
-    const deploy::ZipFacts zip = deploy::write_deterministic_zip(dir_.path() / (name + ".zip"),
-                                                                 {{"bootstrap", kBootstrap, true}});
-    lambda().create_function({{"FunctionName", name},
-                              {"Runtime", "provided.al2023"},
-                              {"Handler", "bootstrap"},
-                              {"Role", "arn:aws:iam::000000000000:role/" + name},
-                              {"Code", {{"ZipFile", base64_encode(ld::test::read_file(zip.path))}}},
-                              {"Timeout", 10}});
+    ld::test::create_script_function(lambda(), dir_.path(), name, kBootstrap, {{"Timeout", 10}});
     ASSERT_TRUE(eventually([&] {
       return lambda().get_function_configuration(name, "").value("State", "") == "Active";
     }));

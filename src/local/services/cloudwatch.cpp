@@ -2,24 +2,24 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
-#include <string_view>
 #include <utility>
 
 #include "aws/services/cloudwatch.hpp"
-#include "core/encoding.hpp"
 #include "local/input_text.hpp"
 #include "local/services/cloudwatch_alarm_evaluation.hpp"
+#include "local/services/cloudwatch_alarm_history.hpp"
+#include "local/services/cloudwatch_input.hpp"
+#include "local/services/cloudwatch_metric_data.hpp"
+#include "local/services/cloudwatch_metric_store.hpp"
 
 namespace ld::local {
+
+using namespace cloudwatch;
 
 namespace {
 
@@ -46,264 +46,12 @@ CREATE TABLE cw_alarms (
 );
 )sql";
 
-constexpr std::array<const char*, 27> kUnits = {"Seconds",
-                                                "Microseconds",
-                                                "Milliseconds",
-                                                "Bytes",
-                                                "Kilobytes",
-                                                "Megabytes",
-                                                "Gigabytes",
-                                                "Terabytes",
-                                                "Bits",
-                                                "Kilobits",
-                                                "Megabits",
-                                                "Gigabits",
-                                                "Terabits",
-                                                "Percent",
-                                                "Count",
-                                                "Bytes/Second",
-                                                "Kilobytes/Second",
-                                                "Megabytes/Second",
-                                                "Gigabytes/Second",
-                                                "Terabytes/Second",
-                                                "Bits/Second",
-                                                "Kilobits/Second",
-                                                "Megabits/Second",
-                                                "Gigabits/Second",
-                                                "Terabits/Second",
-                                                "Count/Second",
-                                                "None"};
-constexpr std::array<const char*, 5> kStatistics = {"SampleCount", "Average", "Sum", "Minimum",
-                                                    "Maximum"};
 constexpr std::array<const char*, 4> kComparisons = {"GreaterThanOrEqualToThreshold",
                                                      "GreaterThanThreshold", "LessThanThreshold",
                                                      "LessThanOrEqualToThreshold"};
 constexpr std::array<const char*, 4> kMissingData = {"missing", "notBreaching", "breaching",
                                                      "ignore"};
 constexpr std::array<const char*, 3> kStates = {"OK", "ALARM", "INSUFFICIENT_DATA"};
-
-template <std::size_t N>
-bool one_of(const std::array<const char*, N>& values, const std::string& value) {
-  return std::any_of(values.begin(), values.end(), [&](const char* v) { return value == v; });
-}
-
-template <std::size_t N>
-std::string enum_set(const std::array<const char*, N>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < N; ++i) out += (i > 0 ? ", " : "") + std::string(values[i]);
-  return out + "]";
-}
-
-[[noreturn]] void missing(const std::string& member) {
-  throw ApiError("MissingParameter", "The parameter " + member + " is required.");
-}
-
-[[noreturn]] void invalid_value(const std::string& message) {
-  throw ApiError("InvalidParameterValue", message);
-}
-
-[[noreturn]] void validation(const std::string& value, const std::string& member,
-                             const std::string& what) {
-  throw ApiError("ValidationError", "1 validation error detected: Value '" + value + "' at '" +
-                                        member + "' failed to satisfy constraint: " + what);
-}
-
-std::optional<std::string> text(const json& input, const char* member) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-std::string required(const json& input, const char* member, const std::string& where = {}) {
-  auto value = text(input, member);
-  if (!value || value->empty()) missing(where + member);
-  return *value;
-}
-
-std::optional<double> number(const json& input, const char* member, const std::string& where = {}) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  const std::string value = it->is_string() ? it->get<std::string>() : it->dump();
-  double out = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(out)) {
-    invalid_value("The parameter " + where + member + " must be a number, not '" + value + "'.");
-  }
-  return out;
-}
-
-std::optional<std::int64_t> integer(const json& input, const char* member,
-                                    const std::string& where = {}) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  const std::string value = it->is_string() ? it->get<std::string>() : it->dump();
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec != std::errc() || end != value.data() + value.size()) {
-    invalid_value("The parameter " + where + member + " must be an integer, not '" + value + "'.");
-  }
-  return out;
-}
-
-std::optional<bool> boolean(const json& input, const char* member) {
-  auto value = text(input, member);
-  if (!value) return std::nullopt;
-  if (*value == "true") return true;
-  if (*value == "false") return false;
-  invalid_value("The parameter " + std::string(member) + " must be true or false.");
-}
-
-// A list member: `L.member.N` arrives as an array, `L=` as [], a lone value as a scalar.
-json list(const json& input, const char* member) {
-  auto it = input.find(member);
-  if (it == input.end() || it->is_null()) return json::array();
-  if (it->is_array()) return *it;
-  if (it->is_string() && it->get<std::string>().empty()) return json::array();
-  return json::array({*it});
-}
-
-std::int64_t millis(Timestamp t) {
-  return t.time_since_epoch().count();
-}
-
-Timestamp at(std::int64_t ms) {
-  return Timestamp(std::chrono::milliseconds(ms));
-}
-
-// ISO 8601 (what the SDKs send) or epoch seconds.
-std::optional<std::int64_t> time_member(const json& input, const char* member,
-                                        const std::string& where = {}) {
-  auto value = text(input, member);
-  if (!value) return std::nullopt;
-  if (auto parsed = parse_iso8601(*value)) return millis(*parsed);
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
-  if (ec == std::errc() && end == value->data() + value->size()) {
-    return static_cast<std::int64_t>(std::llround(seconds * 1000));
-  }
-  invalid_value("The parameter " + where + member + " must be an ISO 8601 timestamp, not '" +
-                *value + "'.");
-}
-
-using Dimensions = std::vector<std::pair<std::string, std::string>>;
-
-Dimensions dimensions_of(const json& input, const std::string& where) {
-  Dimensions dims;
-  const json items = list(input, "Dimensions");
-  if (items.size() > 30) {
-    invalid_value("The collection " + where + "Dimensions must not have a size greater than 30.");
-  }
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const std::string at_item = where + "Dimensions.member." + std::to_string(i + 1) + ".";
-    if (!items[i].is_object()) missing(at_item + "Name");
-    dims.emplace_back(required(items[i], "Name", at_item), required(items[i], "Value", at_item));
-  }
-  return dims;
-}
-
-// The stored form of a dimension set: sorted by name, so sets compare as strings.
-std::string dimension_key(Dimensions dims) {
-  std::sort(dims.begin(), dims.end());
-  json key = json::array();
-  for (auto& [name, value] : dims) key.push_back({name, value});
-  return key.dump();
-}
-
-json dimensions_json(const Dimensions& dims) {
-  json out = json::array();
-  for (const auto& [name, value] : dims) out.push_back({{"Name", name}, {"Value", value}});
-  return out;
-}
-
-json dimensions_json(const std::string& key) {
-  json out = json::array();
-  for (const auto& pair : json::parse(key)) out.push_back({{"Name", pair[0]}, {"Value", pair[1]}});
-  return out;
-}
-
-// Aggregated values of one or more data points.
-struct Stats {
-  double sum = 0;
-  double count = 0;
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  std::string unit;
-
-  void add(const Stats& other) {
-    sum += other.sum;
-    count += other.count;
-    min = std::min(min, other.min);
-    max = std::max(max, other.max);
-    if (unit.empty()) unit = other.unit;
-  }
-  double statistic(const std::string& name) const {
-    if (name == "Sum") return sum;
-    if (name == "SampleCount") return count;
-    if (name == "Minimum") return min;
-    if (name == "Maximum") return max;
-    return count > 0 ? sum / count : 0;  // Average
-  }
-};
-
-struct StoredDatum {
-  std::string metric_namespace;
-  std::string name;
-  std::string dimensions;
-  std::int64_t timestamp_ms = 0;
-  Stats stats;
-};
-
-void insert_data(Database& db, const std::vector<StoredDatum>& data) {
-  Transaction tx(db);
-  auto s = tx.prepare(
-      "INSERT INTO cw_data (namespace, name, dimensions, timestamp, unit, sum, count, min, max) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (const auto& d : data) {
-    s.reset();
-    s.bind(1, d.metric_namespace).bind(2, d.name).bind(3, d.dimensions).bind(4, d.timestamp_ms);
-    s.bind(5, d.stats.unit).bind(6, d.stats.sum).bind(7, d.stats.count);
-    s.bind(8, d.stats.min).bind(9, d.stats.max);
-    s.run();
-  }
-  tx.commit();
-}
-
-// The data of one metric in [start, end), optionally of one unit.
-std::vector<std::pair<std::int64_t, Stats>> read_data(Database& db, const std::string& ns,
-                                                      const std::string& name,
-                                                      const std::string& dimensions,
-                                                      std::int64_t start, std::int64_t end,
-                                                      const std::optional<std::string>& unit) {
-  auto c = db.connect();
-  auto s = c.prepare(
-      "SELECT timestamp, unit, sum, count, min, max FROM cw_data WHERE namespace = ? AND name = "
-      "? AND dimensions = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp");
-  s.bind(1, ns).bind(2, name).bind(3, dimensions).bind(4, start).bind(5, end);
-  std::vector<std::pair<std::int64_t, Stats>> rows;
-  while (s.step()) {
-    Stats stats{s.column_double(2), s.column_double(3), s.column_double(4), s.column_double(5),
-                s.column_text(1)};
-    if (unit && stats.unit != *unit) continue;
-    rows.emplace_back(s.column_int64(0), std::move(stats));
-  }
-  return rows;
-}
-
-void check_unit(const std::string& unit, const std::string& member) {
-  if (!one_of(kUnits, unit))
-    validation(unit, member, "Member must satisfy enum value set: " + enum_set(kUnits));
-}
-
-void check_period(std::int64_t period, const std::string& member) {
-  if (period < 1) invalid_value("The parameter " + member + " must be greater than 0.");
-  if (period < 60 ? !(period == 1 || period == 5 || period == 10 || period == 30)
-                  : period % 60 != 0) {
-    invalid_value("The parameter " + member + " must be 1, 5, 10, 30, or a multiple of 60.");
-  }
-}
 
 std::vector<StoredDatum> parse_metric_data(const json& input, std::int64_t now) {
   const std::string ns = required(input, "Namespace");
@@ -425,8 +173,7 @@ json get_metric_statistics(Database& db, const json& input) {
 
   // Buckets start at StartTime rounded down to the minute (the second for short periods).
   const std::int64_t period_ms = *period * 1000;
-  const std::int64_t granularity = *period >= 60 ? 60'000 : 1000;
-  const std::int64_t first = *start - (*start % granularity);
+  const std::int64_t first = first_bucket_ms(*start, *period);
   const std::int64_t buckets = (*end - first + period_ms - 1) / period_ms;
   if (buckets > 1440) {
     throw ApiError("InvalidParameterCombination",
@@ -434,12 +181,9 @@ json get_metric_statistics(Database& db, const json& input) {
                        " datapoints, which exceeds the limit of 1440. You may reduce the "
                        "datapoints requested by increasing Period, or decreasing the time range.");
   }
-  std::map<std::int64_t, Stats> by_bucket;
-  for (auto& [timestamp, stats] : read_data(db, ns, name, dimensions, first, *end, unit)) {
-    by_bucket[first + (timestamp - first) / period_ms * period_ms].add(stats);
-  }
   json points = json::array();
-  for (const auto& [bucket, stats] : by_bucket) {
+  for (const auto& [bucket, stats] :
+       period_stats(db, ns, name, dimensions, *start, *end, *period, unit)) {
     json point = {{"Timestamp", format_iso8601(at(bucket))}};
     for (const auto& stat : wanted) point[stat] = stats.statistic(stat);
     point["Unit"] = stats.unit;
@@ -491,17 +235,6 @@ json list_metrics(Database& db, const json& input) {
 std::string alarm_arn(const ApiCall& call, const std::string& region, const std::string& name) {
   return "arn:aws:cloudwatch:" + (call.caller.region.empty() ? region : call.caller.region) + ":" +
          call.caller.account + ":alarm:" + name;
-}
-
-std::vector<std::string> string_list(const json& input, const char* member, std::size_t max) {
-  std::vector<std::string> out;
-  for (const auto& item : list(input, member))
-    out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-  if (out.size() > max) {
-    invalid_value("The collection " + std::string(member) + " must not have a size greater than " +
-                  std::to_string(max) + ".");
-  }
-  return out;
 }
 
 // The MetricAlarm a PutMetricAlarm describes (without state members).
@@ -589,24 +322,6 @@ Dimensions dimensions_from_alarm(const json& alarm) {
   return dims;
 }
 
-std::string offset_token(std::size_t offset) {
-  return base64_encode("alarms/" + std::to_string(offset));
-}
-
-std::size_t offset_of(const json& input) {
-  auto token = text(input, "NextToken");
-  if (!token) return 0;
-  auto decoded = base64_decode(*token);
-  std::size_t offset = 0;
-  if (decoded && decoded->rfind("alarms/", 0) == 0) {
-    const char* first = decoded->data() + 7;
-    const char* last = decoded->data() + decoded->size();
-    auto [end, ec] = std::from_chars(first, last, offset);
-    if (ec == std::errc() && end == last) return offset;
-  }
-  throw ApiError("InvalidNextToken", "The NextToken '" + *token + "' is invalid.");
-}
-
 json describe_alarms(Database& db, const json& input) {
   const auto names = string_list(input, "AlarmNames", 100);
   auto prefix = text(input, "AlarmNamePrefix");
@@ -659,331 +374,6 @@ json describe_alarms(Database& db, const json& input) {
   return output;
 }
 
-// A ValidationError with a message of its own.
-[[noreturn]] void validation_error(const std::string& message) {
-  throw ApiError("ValidationError", message);
-}
-
-// One query's answer in GetMetricData: values by bucket start (epoch ms), oldest first.
-using Series = std::map<std::int64_t, double>;
-
-// A metric-math value: a time series, or a constant when `series` is empty and `scalar` is set.
-struct MathValue {
-  std::optional<Series> series;
-  double scalar = 0;
-};
-
-[[noreturn]] void math_error(const std::string& id, const std::string& message) {
-  validation_error("Error in expression '" + id + "': " + message);
-}
-
-// Metric math over other queries' ids: + - * / with constants, parentheses and unary minus.
-class MathExpression {
- public:
-  MathExpression(std::string id, std::string text, const std::map<std::string, Series>& known)
-      : id_(std::move(id)), text_(std::move(text)), known_(known) {}
-
-  // The expression's time series (a constant expression is refused: AWS wants a series).
-  Series evaluate() {
-    MathValue value = sum();
-    skip_space();
-    if (pos_ != text_.size()) math_error(id_, "Syntax error at position " + std::to_string(pos_));
-    if (!value.series) math_error(id_, "The expression must return a time series.");
-    return *value.series;
-  }
-
- private:
-  void skip_space() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-  bool take(char c) {
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  MathValue sum() {
-    MathValue left = product();
-    for (;;) {
-      if (take('+')) {
-        left = combine(left, product(), '+');
-      } else if (take('-')) {
-        left = combine(left, product(), '-');
-      } else {
-        return left;
-      }
-    }
-  }
-  MathValue product() {
-    MathValue left = unary();
-    for (;;) {
-      if (take('*')) {
-        left = combine(left, unary(), '*');
-      } else if (take('/')) {
-        left = combine(left, unary(), '/');
-      } else {
-        return left;
-      }
-    }
-  }
-  MathValue unary() {
-    if (take('-')) return combine(MathValue{std::nullopt, 0}, unary(), '-');
-    if (take('+')) return unary();
-    return primary();
-  }
-  MathValue primary() {
-    skip_space();
-    if (take('(')) {
-      MathValue inner = sum();
-      if (!take(')')) math_error(id_, "Syntax error: missing ')'");
-      return inner;
-    }
-    if (pos_ >= text_.size()) math_error(id_, "Syntax error: unexpected end of expression");
-    const char c = text_[pos_];
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
-      std::size_t end = pos_;
-      while (end < text_.size() &&
-             (std::isdigit(static_cast<unsigned char>(text_[end])) || text_[end] == '.'))
-        ++end;
-      double out = 0;
-      auto [stop, ec] = std::from_chars(text_.data() + pos_, text_.data() + end, out);
-      if (ec != std::errc() || stop != text_.data() + end)
-        math_error(id_, "Syntax error at position " + std::to_string(pos_));
-      pos_ = end;
-      return MathValue{std::nullopt, out};
-    }
-    if (std::isalpha(static_cast<unsigned char>(c))) {
-      std::size_t end = pos_;
-      while (end < text_.size() &&
-             (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_'))
-        ++end;
-      const std::string name = text_.substr(pos_, end - pos_);
-      pos_ = end;
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == '(') {
-        math_error(id_, "The function " + name +
-                            " is not supported by lambdeploy local's CloudWatch (only + - * / "
-                            "over ids and constants).");
-      }
-      auto it = known_.find(name);
-      if (it == known_.end()) math_error(id_, "Unrecognized identifier '" + name + "'");
-      return MathValue{it->second, 0};
-    }
-    math_error(id_, "Syntax error at position " + std::to_string(pos_));
-  }
-  static double apply(double a, double b, char op) {
-    switch (op) {
-      case '+':
-        return a + b;
-      case '-':
-        return a - b;
-      case '*':
-        return a * b;
-      default:
-        return a / b;
-    }
-  }
-  // Point by point; two series meet on the timestamps both have; non-finite results are dropped.
-  static MathValue combine(const MathValue& a, const MathValue& b, char op) {
-    if (!a.series && !b.series) return MathValue{std::nullopt, apply(a.scalar, b.scalar, op)};
-    Series out;
-    if (a.series && b.series) {
-      for (const auto& [t, v] : *a.series) {
-        auto it = b.series->find(t);
-        if (it != b.series->end()) out[t] = apply(v, it->second, op);
-      }
-    } else if (a.series) {
-      for (const auto& [t, v] : *a.series) out[t] = apply(v, b.scalar, op);
-    } else {
-      for (const auto& [t, v] : *b.series) out[t] = apply(a.scalar, v, op);
-    }
-    std::erase_if(out, [](const auto& point) { return !std::isfinite(point.second); });
-    return MathValue{std::move(out), 0};
-  }
-
-  std::string id_;
-  std::string text_;
-  const std::map<std::string, Series>& known_;
-  std::size_t pos_ = 0;
-};
-
-// A MetricStat's series over [start, end): the statistic of each Period bucket that has data.
-Series metric_stat_series(Database& db, const json& stat, const std::string& where,
-                          std::int64_t start, std::int64_t end) {
-  if (!stat.is_object()) missing(where + "Metric");
-  auto metric_it = stat.find("Metric");
-  if (metric_it == stat.end() || !metric_it->is_object()) missing(where + "Metric");
-  const json& metric = *metric_it;
-  const std::string ns = required(metric, "Namespace", where + "Metric.");
-  const std::string name = required(metric, "MetricName", where + "Metric.");
-  auto period = integer(stat, "Period", where);
-  if (!period) missing(where + "Period");
-  check_period(*period, where + "Period");
-  const std::string statistic = required(stat, "Stat", where);
-  if (!one_of(kStatistics, statistic)) {
-    invalid_value("The statistic " + statistic + " in " + where +
-                  "Stat is not supported by lambdeploy local's CloudWatch (supported: " +
-                  enum_set(kStatistics) + ").");
-  }
-  auto unit = text(stat, "Unit");
-  if (unit) check_unit(*unit, "unit");
-  const std::string dimensions = dimension_key(dimensions_of(metric, where + "Metric."));
-  const std::int64_t period_ms = *period * 1000;
-  const std::int64_t granularity = *period >= 60 ? 60'000 : 1000;
-  const std::int64_t first = start - (start % granularity);
-  std::map<std::int64_t, Stats> by_bucket;
-  for (auto& [timestamp, stats] : read_data(db, ns, name, dimensions, first, end, unit))
-    by_bucket[first + (timestamp - first) / period_ms * period_ms].add(stats);
-  Series series;
-  for (const auto& [bucket, stats] : by_bucket) series[bucket] = stats.statistic(statistic);
-  return series;
-}
-
-std::string metric_data_token(std::size_t offset) {
-  return base64_encode("metric-data/" + std::to_string(offset));
-}
-
-std::size_t metric_data_offset(const json& input) {
-  auto token = text(input, "NextToken");
-  if (!token) return 0;
-  auto decoded = base64_decode(*token);
-  constexpr std::string_view kPrefix = "metric-data/";
-  std::size_t offset = 0;
-  if (decoded && decoded->rfind(kPrefix, 0) == 0) {
-    const char* first = decoded->data() + kPrefix.size();
-    const char* last = decoded->data() + decoded->size();
-    auto [end, ec] = std::from_chars(first, last, offset);
-    if (ec == std::errc() && end == last) return offset;
-  }
-  throw ApiError("InvalidNextToken", "The service couldn't process the provided NextToken.");
-}
-
-// GetMetricData: MetricStat queries and metric math over them, paged by MaxDatapoints.
-json get_metric_data(Database& db, const json& input) {
-  const json queries = list(input, "MetricDataQueries");
-  if (queries.empty()) missing("MetricDataQueries");
-  if (queries.size() > 500) {
-    invalid_value("The collection MetricDataQueries must not have a size greater than 500.");
-  }
-  auto start = time_member(input, "StartTime");
-  if (!start) missing("StartTime");
-  auto end = time_member(input, "EndTime");
-  if (!end) missing("EndTime");
-  if (*start >= *end) {
-    invalid_value("The parameter StartTime must be less than the parameter EndTime.");
-  }
-  const std::string scan_by = text(input, "ScanBy").value_or("TimestampDescending");
-  if (scan_by != "TimestampDescending" && scan_by != "TimestampAscending") {
-    validation(scan_by, "scanBy",
-               "Member must satisfy enum value set: [TimestampDescending, TimestampAscending]");
-  }
-  auto max_datapoints = integer(input, "MaxDatapoints");
-  if (max_datapoints && *max_datapoints < 1) {
-    invalid_value("The parameter MaxDatapoints must be greater than 0.");
-  }
-  const std::size_t limit = static_cast<std::size_t>(max_datapoints.value_or(100'800));
-  const std::size_t offset = metric_data_offset(input);
-
-  // Ids first (expressions may name queries listed after them), then MetricStats, then math.
-  std::set<std::string> ids;
-  for (std::size_t i = 0; i < queries.size(); ++i) {
-    const std::string where = "MetricDataQueries.member." + std::to_string(i + 1) + ".";
-    const std::string id = required(queries[i], "Id", where);
-    static const std::regex kId("[a-z][a-zA-Z0-9_]*");
-    if (id.size() > 255 || !std::regex_match(id, kId)) {
-      validation_error("Invalid metric data query id '" + id +
-                       "': it must start with a lowercase letter and hold only letters, digits "
-                       "and underscores.");
-    }
-    if (!ids.insert(id).second) {
-      validation_error(
-          "The values for parameter id in MetricDataQueries must be unique. Found "
-          "duplicate value " +
-          id + ".");
-    }
-    const bool has_stat = queries[i].contains("MetricStat");
-    const bool has_expression = queries[i].contains("Expression");
-    if (has_stat == has_expression) {
-      validation_error(
-          "Exactly one element of the MetricStat or the Expression must be set in "
-          "MetricDataQueries.member." +
-          std::to_string(i + 1) + ".");
-    }
-  }
-  std::map<std::string, Series> computed;
-  for (std::size_t i = 0; i < queries.size(); ++i) {
-    const std::string where = "MetricDataQueries.member." + std::to_string(i + 1) + ".";
-    if (queries[i].contains("MetricStat")) {
-      computed[queries[i]["Id"].get<std::string>()] =
-          metric_stat_series(db, queries[i]["MetricStat"], where + "MetricStat.", *start, *end);
-    }
-  }
-  // Expressions may use one another: evaluate those whose ids are known until none is left.
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < queries.size(); ++i)
-    if (queries[i].contains("Expression")) pending.push_back(i);
-  while (!pending.empty()) {
-    std::vector<std::size_t> later;
-    std::optional<std::string> last_error;
-    for (std::size_t i : pending) {
-      const std::string id = queries[i]["Id"];
-      try {
-        computed[id] = MathExpression(id, required(queries[i], "Expression"), computed).evaluate();
-      } catch (const ApiError& e) {
-        if (std::string(e.what()).find("Unrecognized identifier") == std::string::npos) throw;
-        later.push_back(i);
-        last_error = e.what();
-      }
-    }
-    if (later.size() == pending.size()) {
-      // Nothing progressed: an unknown id (or a cycle) in the first one left.
-      const std::size_t i = later.front();
-      MathExpression(queries[i]["Id"], required(queries[i], "Expression"), computed).evaluate();
-    }
-    pending = std::move(later);
-  }
-
-  // The returned queries' points, in query order, each newest first (or oldest), paged as one.
-  json results = json::array();
-  std::size_t position = 0;
-  std::size_t total = 0;
-  for (const auto& query : queries) {
-    if (!boolean(query, "ReturnData").value_or(true)) continue;
-    const std::string id = query["Id"];
-    const Series& series = computed[id];
-    std::vector<std::pair<std::int64_t, double>> points(series.begin(), series.end());
-    if (scan_by == "TimestampDescending") std::reverse(points.begin(), points.end());
-    std::string label = text(query, "Label").value_or("");
-    if (label.empty()) {
-      label = query.contains("MetricStat")
-                  ? text(query["MetricStat"]["Metric"], "MetricName").value_or(id)
-                  : id;
-    }
-    json timestamps = json::array();
-    json values = json::array();
-    for (const auto& [t, v] : points) {
-      if (position >= offset && position < offset + limit) {
-        timestamps.push_back(format_iso8601(at(t)));
-        values.push_back(v);
-      }
-      ++position;
-    }
-    total = position;
-    const bool complete = position <= offset + limit;
-    results.push_back({{"Id", id},
-                       {"Label", label},
-                       {"Timestamps", std::move(timestamps)},
-                       {"Values", std::move(values)},
-                       {"StatusCode", complete ? "Complete" : "PartialData"},
-                       {"Messages", json::array()}});
-  }
-  json output = {{"MetricDataResults", std::move(results)}, {"Messages", json::array()}};
-  if (offset + limit < total) output["NextToken"] = metric_data_token(offset + limit);
-  return output;
-}
-
 constexpr const char* kMonitoringSchema = R"sql(
 CREATE TABLE cw_alarm_history (
   id INTEGER PRIMARY KEY,
@@ -1001,114 +391,6 @@ CREATE TABLE cw_tags (
   PRIMARY KEY (arn, key)
 );
 )sql";
-
-// Appends one AlarmHistoryItem (ConfigurationUpdate, StateUpdate or Action) inside `tx`.
-void record_history(Transaction& tx, const std::string& name, std::int64_t now,
-                    const std::string& type, const std::string& summary, const json& data) {
-  auto s = tx.prepare(
-      "INSERT INTO cw_alarm_history (alarm_name, timestamp, type, summary, data) VALUES (?, ?, "
-      "?, ?, ?)");
-  s.bind(1, name).bind(2, now).bind(3, type).bind(4, summary).bind(5, data.dump());
-  s.run();
-}
-
-// The HistoryData of a state change, as CloudWatch words it.
-json state_change_data(const json& before, const json& after) {
-  auto state = [](const json& alarm) {
-    json out = {{"stateValue", alarm.value("StateValue", "")},
-                {"stateReason", alarm.value("StateReason", "")}};
-    if (alarm.contains("StateReasonData") &&
-        json::accept(alarm["StateReasonData"].get<std::string>()))
-      out["stateReasonData"] = json::parse(alarm["StateReasonData"].get<std::string>());
-    return out;
-  };
-  return {{"version", "1.0"}, {"oldState", state(before)}, {"newState", state(after)}};
-}
-
-// Records a StateUpdate when `after` is in another state than `before`.
-void record_state_change(Transaction& tx, const json& before, const json& after, std::int64_t now) {
-  const std::string from = before.value("StateValue", "");
-  const std::string to = after.value("StateValue", "");
-  if (from == to) return;
-  record_history(tx, after.value("AlarmName", ""), now, "StateUpdate",
-                 "Alarm updated from " + from + " to " + to, state_change_data(before, after));
-}
-
-// DescribeAlarmHistory over the recorded items (metric alarms only).
-json describe_alarm_history(Database& db, const json& input) {
-  auto name = text(input, "AlarmName");
-  auto type = text(input, "HistoryItemType");
-  if (type && *type != "ConfigurationUpdate" && *type != "StateUpdate" && *type != "Action") {
-    validation(*type, "historyItemType",
-               "Member must satisfy enum value set: [ConfigurationUpdate, StateUpdate, Action]");
-  }
-  auto start = time_member(input, "StartDate");
-  auto end = time_member(input, "EndDate");
-  const std::string scan_by = text(input, "ScanBy").value_or("TimestampDescending");
-  if (scan_by != "TimestampDescending" && scan_by != "TimestampAscending") {
-    validation(scan_by, "scanBy",
-               "Member must satisfy enum value set: [TimestampDescending, TimestampAscending]");
-  }
-  auto max_records = integer(input, "MaxRecords");
-  if (max_records && (*max_records < 1 || *max_records > 100)) {
-    validation(std::to_string(*max_records), "maxRecords",
-               "Member must have value between 1 and 100");
-  }
-  const std::size_t limit = static_cast<std::size_t>(max_records.value_or(100));
-  const std::size_t offset = offset_of(input);
-  const auto types = string_list(input, "AlarmTypes", 2);
-  const bool metric_alarms =
-      types.empty() || std::find(types.begin(), types.end(), "MetricAlarm") != types.end();
-
-  json items = json::array();
-  bool more = false;
-  if (metric_alarms) {
-    auto c = db.connect();
-    auto s = c.prepare(
-        std::string("SELECT alarm_name, timestamp, type, summary, data FROM cw_alarm_history "
-                    "WHERE (?1 IS NULL OR alarm_name = ?1) AND (?2 IS NULL OR type = ?2) AND "
-                    "(?3 IS NULL OR timestamp >= ?3) AND (?4 IS NULL OR timestamp <= ?4) ORDER "
-                    "BY timestamp ") +
-        (scan_by == "TimestampAscending" ? "ASC, id ASC" : "DESC, id DESC") +
-        " LIMIT ?5 OFFSET ?6");
-    if (name) {
-      s.bind(1, *name);
-    } else {
-      s.bind(1, nullptr);
-    }
-    if (type) {
-      s.bind(2, *type);
-    } else {
-      s.bind(2, nullptr);
-    }
-    if (start) {
-      s.bind(3, *start);
-    } else {
-      s.bind(3, nullptr);
-    }
-    if (end) {
-      s.bind(4, *end);
-    } else {
-      s.bind(4, nullptr);
-    }
-    s.bind(5, static_cast<std::int64_t>(limit + 1)).bind(6, static_cast<std::int64_t>(offset));
-    while (s.step()) {
-      if (items.size() == limit) {
-        more = true;
-        break;
-      }
-      items.push_back({{"AlarmName", s.column_text(0)},
-                       {"AlarmType", "MetricAlarm"},
-                       {"Timestamp", format_iso8601(at(s.column_int64(1)))},
-                       {"HistoryItemType", s.column_text(2)},
-                       {"HistorySummary", s.column_text(3)},
-                       {"HistoryData", s.column_text(4)}});
-    }
-  }
-  json output = {{"AlarmHistoryItems", std::move(items)}};
-  if (more) output["NextToken"] = offset_token(offset + limit);
-  return output;
-}
 
 // DescribeAlarmsForMetric: the metric alarms watching one metric (and statistic, period, unit).
 json describe_alarms_for_metric(Database& db, const json& input) {
