@@ -36,6 +36,9 @@ struct FunctionImage {
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::string log_group;  // "/aws/lambda/{function_name}"
+  // PutFunctionConcurrency's ReservedConcurrentExecutions: the most invocations of the function
+  // (all its versions) that run at once, 0 throttling every one; -1 when none is reserved.
+  int reserved_concurrency = -1;
 };
 
 // True when instances of `a` may run invocations of `b`: same version, code and configuration.

@@ -238,13 +238,15 @@ class ProcessExecutor final : public Executor {
   std::shared_ptr<Instance> acquire(const InvokeRequest& request, int& concurrency) {
     const FunctionImage& img = request.image;
     const ProvisionedInstances::Counts provisioned = provisioned_->counts(img.function_name);
-    if (auto lent = provisioned_->lend(img)) {
+    {
+      // Checked and lent in one step, so that the reservation holds under concurrent calls.
       std::lock_guard lock(m_);
-      const auto& slots = pools_[img.function_name];
-      concurrency = provisioned.busy + 1 +
-                    static_cast<int>(std::count_if(slots.begin(), slots.end(),
-                                                   [](const Slot& s) { return s.busy; }));
-      return lent;
+      check_reservation(request);
+      if (auto lent = provisioned_->lend(img)) {
+        const auto& slots = pools_[img.function_name];
+        concurrency = provisioned.busy + 1 + busy_in(slots);
+        return lent;
+      }
     }
     auto [task_root, opt_root] = roots_of(img);
     std::vector<Slot> dropped;  // destroyed (killed) outside the lock
@@ -256,6 +258,7 @@ class ProcessExecutor final : public Executor {
                       !s.instance->start_error().empty()))
         dropped.push_back(std::move(s));
     std::erase_if(slots, [](const Slot& s) { return !s.instance; });
+    check_reservation(request);
     Slot* chosen = nullptr;
     for (auto& s : slots)
       if (!s.busy && same_image(s.instance->image(), img)) {
@@ -264,21 +267,40 @@ class ProcessExecutor final : public Executor {
     if (!chosen) {
       if (static_cast<int>(slots.size()) + provisioned.instances >=
           options_.max_instances_per_function) {
-        put_metrics(request, {{"Throttles", 1, "Count"}});
-        ApiError e("TooManyRequestsException", "Rate Exceeded.", 429);
-        e.extra = {{"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"},
-                   {"Type", "User"}};
-        throw e;
+        throttle(request, img.reserved_concurrency >= 0
+                              ? "ReservedFunctionConcurrentInvocationLimitExceeded"
+                              : "ConcurrentInvocationLimitExceeded");
       }
       slots.push_back(
           Slot{start_instance(img, task_root, opt_root, false), false, SteadyClock::now()});
       chosen = &slots.back();
     }
     chosen->busy = true;
-    concurrency =
-        provisioned.busy + static_cast<int>(std::count_if(slots.begin(), slots.end(),
-                                                          [](const Slot& s) { return s.busy; }));
+    concurrency = provisioned.busy + busy_in(slots);
     return chosen->instance;
+  }
+
+  static int busy_in(const std::vector<Slot>& slots) {
+    return static_cast<int>(
+        std::count_if(slots.begin(), slots.end(), [](const Slot& s) { return s.busy; }));
+  }
+
+  // Throttles an invocation that would pass the function's reserved concurrency: its
+  // invocations in flight, provisioned ones included. Called with m_ held.
+  void check_reservation(const InvokeRequest& request) {
+    const FunctionImage& img = request.image;
+    if (img.reserved_concurrency < 0) return;
+    const int provisioned_busy = provisioned_->counts(img.function_name).busy;
+    if (provisioned_busy + busy_in(pools_[img.function_name]) >= img.reserved_concurrency)
+      throttle(request, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  }
+
+  // Counts a throttle and throws Lambda's 429 with its reason.
+  [[noreturn]] void throttle(const InvokeRequest& request, const char* reason) {
+    put_metrics(request, {{"Throttles", 1, "Count"}});
+    ApiError e("TooManyRequestsException", "Rate Exceeded.", 429);
+    e.extra = {{"Reason", reason}, {"Type", "User"}};
+    throw e;
   }
 
   void release(const std::string& function_name, const std::shared_ptr<Instance>& instance) {

@@ -380,7 +380,7 @@ TEST_F(ExecutorTest, StartsInstancesUpToTheLimitThenThrottles) {
     EXPECT_EQ(e.code(), "TooManyRequestsException");
     EXPECT_EQ(e.status(), 429);
     EXPECT_STREQ(e.what(), "Rate Exceeded.");
-    EXPECT_EQ(e.extra["Reason"], "ReservedFunctionConcurrentInvocationLimitExceeded");
+    EXPECT_EQ(e.extra["Reason"], "ConcurrentInvocationLimitExceeded");
   }
   std::set<std::string> streams;
   for (int i = 0; i < 3; ++i) {

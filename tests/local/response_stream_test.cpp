@@ -18,10 +18,10 @@
 #include "aws/sigv4.hpp"
 #include "core/encoding.hpp"
 #include "core/time.hpp"
-#include "deploy/package/zip_writer.hpp"
 #include "local/endpoint.hpp"
 #include "local_client.hpp"
-#include "support/conformance.hpp"
+#include "support/loopback_endpoint.hpp"
+#include "support/script_function.hpp"
 #include "support/temp_dir.hpp"
 #include "tutorial_runtime.hpp"
 
@@ -67,20 +67,9 @@ PY
 class ResponseStream : public ::testing::Test {
  protected:
   void SetUp() override {
-    EndpointOptions options;
-    options.server.port = 0;
-    options.data_dir = dir_.path() / "data";
-    options.settle_delay = 0ms;
-    endpoint_ = std::make_unique<Endpoint>(options);
+    endpoint_ = std::make_unique<Endpoint>(test::loopback_endpoint_options(dir_.path() / "data"));
     endpoint_->start();
-    const deploy::ZipFacts zip = deploy::write_deterministic_zip(dir_.path() / "streamer.zip",
-                                                                 {{"bootstrap", kStreamer, true}});
-    lambda().create_function({{"FunctionName", "streamer"},
-                              {"Runtime", "provided.al2023"},
-                              {"Handler", "bootstrap"},
-                              {"Role", "arn:aws:iam::000000000000:role/streamer-role"},
-                              {"Code", {{"ZipFile", base64_encode(ld::test::read_file(zip.path))}}},
-                              {"Timeout", 3}});
+    test::create_script_function(lambda(), dir_.path(), "streamer", kStreamer, {{"Timeout", 3}});
   }
 
   aws::LambdaClient lambda() const { return aws::LambdaClient(test::client_config(url())); }

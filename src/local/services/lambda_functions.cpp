@@ -124,6 +124,8 @@ FunctionImage build_image(const Context& ctx, const Record& function, const std:
     image.version = version;
     image.config_revision = version_revision_id(*version_record);
   }
+  if (auto reserved = ctx.records().get(kConcurrency, function_name))
+    image.reserved_concurrency = reserved->document.at("reserved").get<int>();
   const json& config = source->at("config");
   const json& code = source->at("code");
   // The executor names task folders by it: the blob's hex digest (CodeSha256 is base64).
