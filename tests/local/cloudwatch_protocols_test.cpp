@@ -22,6 +22,7 @@
 #include "local/services/cloudwatch.hpp"
 #include "served_service.hpp"
 #include "support/conformance.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -315,16 +316,7 @@ struct Endpoint {
         cloudwatch(served.config()) {}
 
   HttpResponse send(HttpRequest request) const {
-    const aws::Endpoint endpoint = aws::Endpoint::parse(served.url());
-    request.scheme = endpoint.scheme;
-    request.host = endpoint.host;
-    request.port = endpoint.port;
-    aws::SigningConfig signing;
-    signing.region = "us-east-1";
-    signing.service = "monitoring";
-    signing.time = system_now();
-    aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
-    return make_socket_transport()->send(request);
+    return ld::test::send_signed(served.url(), std::move(request), "monitoring");
   }
 
   test::ServedService served;

@@ -16,6 +16,7 @@
 #include "local/endpoint.hpp"
 #include "support/aws_cli.hpp"
 #include "support/oidc_issuer.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -237,18 +238,7 @@ TEST(LocalFrontEnd, AnUnsignedCallIsRefusedAndTheHealthRouteAnswers) {
 }
 
 // `request` signed with the default key for `service` and sent to the endpoint at `url`.
-HttpResponse send_signed(const std::string& url, HttpRequest request, const std::string& service) {
-  const aws::Endpoint endpoint = aws::Endpoint::parse(url);
-  request.scheme = endpoint.scheme;
-  request.host = endpoint.host;
-  request.port = endpoint.port;
-  aws::SigningConfig signing;
-  signing.region = "us-east-1";
-  signing.service = service;
-  signing.time = system_now();
-  aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
-  return make_socket_transport()->send(request);
-}
+using ld::test::send_signed;
 
 TEST(LocalFrontEnd, AnUnservedOperationAnswersAsAwsAndIsNamedOnStderr) {
   RunningEndpoint endpoint;

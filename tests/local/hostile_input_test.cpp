@@ -13,6 +13,7 @@
 #include "aws/sigv4.hpp"
 #include "core/transport.hpp"
 #include "local/endpoint.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -55,17 +56,7 @@ class RunningEndpoint {
 
 // Signs `r` in place with the default key (test / test) for `service`; S3's rules for "s3".
 void sign(HttpRequest& r, const std::string& service, bool unsigned_payload = false) {
-  aws::SigningConfig config;
-  config.region = "us-east-1";
-  config.service = service;
-  config.time = system_now();
-  if (service == "s3") {
-    config.normalize_path = false;
-    config.double_encode_path = false;
-  }
-  config.add_content_sha256_header = service == "s3" || unsigned_payload;
-  config.unsigned_payload = unsigned_payload;
-  aws::sign_request(r, {"test", "test", "", std::nullopt, "test"}, config);
+  ld::test::sign_with_test_key(r, service, unsigned_payload);
 }
 
 // "a.a.a.….b": a query-protocol key `levels` members deep.

@@ -23,7 +23,9 @@
 #include "local/front_end.hpp"
 #include "support/conformance.hpp"
 #include "support/deploy_harness.hpp"
+#include "support/loopback_endpoint.hpp"
 #include "support/model.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -196,11 +198,7 @@ std::string coverage(Endpoint& endpoint) {
 
 TEST(OperationsCoverage, TheDocumentedTableIsWhatTheCodeServes) {
   ld::test::TempDir dir;
-  EndpointOptions options;
-  options.server.port = 0;
-  options.data_dir = dir.path() / "data";
-  options.settle_delay = 0ms;
-  Endpoint endpoint(options);
+  Endpoint endpoint(ld::test::loopback_endpoint_options(dir.path() / "data"));
   endpoint.start();
   const std::string table = coverage(endpoint);
   const fs::path file = test::repo_root() / "docs" / "local-operations.md";
@@ -218,24 +216,13 @@ TEST(OperationsCoverage, TheDocumentedTableIsWhatTheCodeServes) {
 // method and path.
 TEST(OperationsCoverage, AnS3OperationNotServedIsNotImplementedAndLogged) {
   ld::test::TempDir dir;
-  EndpointOptions options;
-  options.server.port = 0;
-  options.data_dir = dir.path() / "data";
-  options.settle_delay = 0ms;
-  Endpoint endpoint(options);
+  Endpoint endpoint(ld::test::loopback_endpoint_options(dir.path() / "data"));
   endpoint.start();
   auto send = [&](HttpRequest request) {
     request.scheme = "http";
     request.host = "127.0.0.1";
     request.port = 4566;
-    aws::SigningConfig signing;
-    signing.region = "us-east-1";
-    signing.service = "s3";
-    signing.time = system_now();
-    signing.normalize_path = false;
-    signing.double_encode_path = false;
-    signing.add_content_sha256_header = true;
-    aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
+    ld::test::sign_with_test_key(request, "s3");
     return endpoint.front_end().handle(request);
   };
   HttpRequest create;

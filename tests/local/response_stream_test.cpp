@@ -15,13 +15,12 @@
 
 #include "aws/error.hpp"
 #include "aws/services/lambda.hpp"
-#include "aws/sigv4.hpp"
 #include "core/encoding.hpp"
-#include "core/time.hpp"
 #include "local/endpoint.hpp"
 #include "local_client.hpp"
 #include "support/loopback_endpoint.hpp"
 #include "support/script_function.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 #include "tutorial_runtime.hpp"
 
@@ -89,12 +88,8 @@ class ResponseStream : public ::testing::Test {
     request.port = endpoint_->port();
     request.path = "/2021-11-15/functions/streamer/response-streaming-invocations";
     request.body = event;
-    aws::SigningConfig signing;
-    signing.region = "us-east-1";
-    signing.service = "lambda";
-    signing.time = system_now();
     request.headers.set("Host", "127.0.0.1:" + std::to_string(endpoint_->port()));
-    aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
+    ld::test::sign_with_test_key(request, "lambda");
     std::string wire = "POST " + request.path + " HTTP/1.1\r\n";
     for (const auto& field : request.headers.fields())
       wire += field.name + ": " + field.value + "\r\n";

@@ -23,6 +23,7 @@
 #include "local_client.hpp"
 #include "served_service.hpp"
 #include "support/aws_cli.hpp"
+#include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ld::local {
@@ -45,19 +46,7 @@ class Running {
 
   // `request` (path as it goes on the wire) signed with the default key for `service`, sent.
   HttpResponse send(HttpRequest request, const std::string& service) const {
-    const aws::Endpoint endpoint = aws::Endpoint::parse(url());
-    request.scheme = endpoint.scheme;
-    request.host = endpoint.host;
-    request.port = endpoint.port;
-    aws::SigningConfig signing;
-    signing.region = "us-east-1";
-    signing.service = service;
-    signing.time = system_now();
-    signing.normalize_path = service != "s3";
-    signing.double_encode_path = service != "s3";
-    signing.add_content_sha256_header = service == "s3";
-    aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
-    return make_socket_transport()->send(request);
+    return ld::test::send_signed(url(), std::move(request), service);
   }
 
   // A json-1.1 call (SSM, Logs) with `body` sent as given.
@@ -208,14 +197,7 @@ TEST(UnusualText, S3StoresReadsAndListsAKeyWithANewline) {
     request.scheme = "http";
     request.host = "127.0.0.1";
     request.port = 4566;
-    aws::SigningConfig signing;
-    signing.region = "us-east-1";
-    signing.service = "s3";
-    signing.time = system_now();
-    signing.normalize_path = false;
-    signing.double_encode_path = false;
-    signing.add_content_sha256_header = true;
-    aws::sign_request(request, aws::Credentials{"test", "test", "", std::nullopt, "test"}, signing);
+    ld::test::sign_with_test_key(request, "s3");
     return front_end.handle(request);
   };
   HttpRequest bucket;
