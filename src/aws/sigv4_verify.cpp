@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "aws/sigv4.hpp"
 #include "core/hash.hpp"
@@ -164,7 +165,7 @@ std::string canonical_payload_hash(const HttpRequest& request, bool s3, bool pre
 }  // namespace
 
 VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secret_for,
-                            Timestamp now) {
+                            Timestamp now, const Headers* sent_headers) {
   VerifyResult r;
   auto fail = [&r](AuthFailure failure, std::string message) {
     r.ok = false;
@@ -244,8 +245,20 @@ VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secr
   config.time = *time;
   config.normalize_path = !s3;
   config.double_encode_path = !s3;
-  Signature expected = recompute_signature(request, *secret, config, payload_hash, r.presigned,
-                                           claim.signed_headers);
+  // The request as the client signed it: its headers as sent, no body (the hash is computed).
+  std::optional<HttpRequest> as_sent;
+  if (sent_headers != nullptr) {
+    as_sent.emplace();
+    as_sent->method = request.method;
+    as_sent->scheme = request.scheme;
+    as_sent->host = request.host;
+    as_sent->port = request.port;
+    as_sent->path = request.path;
+    as_sent->query = request.query;
+    as_sent->headers = *sent_headers;
+  }
+  Signature expected = recompute_signature(as_sent ? *as_sent : request, *secret, config,
+                                           payload_hash, r.presigned, claim.signed_headers);
   r.canonical_request = std::move(expected.canonical_request);
   r.string_to_sign = std::move(expected.string_to_sign);
   if (!constant_time_equal(expected.signature, claim.signature))

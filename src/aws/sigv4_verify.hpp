@@ -59,8 +59,11 @@ struct VerifyResult {
 // UNSIGNED-PAYLOAD and STREAMING-* too, and UNSIGNED-PAYLOAD for presigned URLs without it). Any
 // other service: the SHA-256 of the body received, whatever x-amz-content-sha256 says, as AWS
 // does. Never throws for a bad request: the result says why.
+// `sent_headers`, when given, holds the header fields as the client sent them where the server's
+// HTTP parser changed them (cpp-httplib percent-decodes values): the signature is recomputed over
+// those, everything else (path, query, body) as `request` has it.
 VerifyResult verify_request(const HttpRequest& request, const SecretLookup& secret_for,
-                            Timestamp now);
+                            Timestamp now, const Headers* sent_headers = nullptr);
 
 // The error AWS sends for `failure` to a client of a service speaking `protocol`: code, HTTP
 // status and message (rest-json and json: InvalidSignatureException & co.; query:

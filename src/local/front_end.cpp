@@ -12,6 +12,9 @@
 #include "aws/sigv4_verify.hpp"
 #include "core/strings.hpp"
 #include "core/uuid.hpp"
+#include "local/body_encoding.hpp"
+#include "local/request_gate.hpp"
+#include "local/sent_headers.hpp"
 #include "local/wire_decode.hpp"
 #include "local/wire_encode.hpp"
 #include "local/wire_query_compatible.hpp"
@@ -126,6 +129,22 @@ bool is_unserved(const ApiError& error) {
   return error.code() == "UnknownOperationException" || error.code() == "InvalidAction";
 }
 
+// The request with its body's Content-Encoding undone (gzip), for every service but S3, whose
+// Content-Encoding is object metadata it stores; nullopt when there is nothing to undo. The body
+// may inflate to no more than the gate lets the request carry as sent.
+std::optional<HttpRequest> inflated(const HttpRequest& request, std::string_view service,
+                                    aws::Protocol protocol) {
+  if (service == "s3" || !request.headers.has("Content-Encoding")) return std::nullopt;
+  const std::size_t limit = body_allowance(request, service, protocol).limit;
+  std::optional<std::string> body = decoded_body(request, limit);
+  if (!body) return std::nullopt;
+  HttpRequest decoded = request;
+  decoded.body = std::move(*body);
+  decoded.headers.remove("Content-Encoding");
+  decoded.headers.set("Content-Length", std::to_string(decoded.body.size()));
+  return decoded;
+}
+
 }  // namespace
 
 std::string service_of(const HttpRequest& request) {
@@ -167,7 +186,7 @@ std::optional<HttpResponse> FrontEnd::refuse_signed_head(const HttpRequest& head
     std::optional<KeyPair> key = keys_->find(access_key, now);
     return key ? std::optional<std::string>(key->secret_key) : std::nullopt;
   };
-  const aws::VerifyResult verified = aws::verify_request(head, lookup, now);
+  const aws::VerifyResult verified = verify_as_sent(head, lookup, now);
   switch (verified.failure) {
     case aws::AuthFailure::None:
     case aws::AuthFailure::PayloadHashMismatch:  // the body is not here yet
@@ -216,7 +235,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         if (!key) return std::nullopt;
         return key->secret_key;
       };
-      aws::VerifyResult verified = aws::verify_request(request, lookup, call.now);
+      aws::VerifyResult verified = verify_as_sent(request, lookup, call.now);
       if (verified.ok && key && !key->session_token.empty() &&
           verified.session_token != key->session_token) {
         verified.ok = false;
@@ -237,9 +256,14 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
                            .region = verified.region};
     }
 
+    // A compressed body, once its signature (over the bytes as sent) is checked.
+    const std::optional<HttpRequest> unpacked = inflated(request, name, info.protocol);
+    const HttpRequest& in = unpacked ? *unpacked : request;
+    call.http = &in;
+
     // A query-compatible service's JSON 1.0 and CBOR calls, answered in the same protocol.
     if (compatible != CompatibleProtocol::None) {
-      CompatibleCall decoded = decode_compatible(compatible, request);
+      CompatibleCall decoded = decode_compatible(compatible, in);
       call.operation = std::move(decoded.operation);
       call.input = std::move(decoded.input);
       if (before_call_) before_call_(name);
@@ -250,12 +274,11 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
     const aws::Operation* operation = nullptr;
     switch (info.protocol) {
       case aws::Protocol::RestJson: {
-        auto match = match_rest(service->operations(), request);
+        auto match = match_rest(service->operations(), in);
         if (!match) {
           throw ApiError(
               "UnknownOperationException",
-              "no " + std::string(info.id) + " operation is " + request.method + " " + request.path,
-              404);
+              "no " + std::string(info.id) + " operation is " + in.method + " " + in.path, 404);
         }
         operation = match->operation;
         call.operation = std::string(operation->name);
@@ -263,17 +286,17 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         break;
       }
       case aws::Protocol::Json: {
-        std::string target = request.headers.get("X-Amz-Target").value_or("");
+        std::string target = in.headers.get("X-Amz-Target").value_or("");
         auto dot = target.find('.');
         if (dot == std::string::npos) {
           throw ApiError("UnknownOperationException", "X-Amz-Target names no operation");
         }
         call.operation = target.substr(dot + 1);
-        if (!request.body.empty()) call.input = read_json_object(request.body, "the request body");
+        if (!in.body.empty()) call.input = read_json_object(in.body, "the request body");
         break;
       }
       case aws::Protocol::Query: {
-        QueryParams form = form_of(request);
+        QueryParams form = form_of(in);
         for (const auto& [key, value] : form)
           if (key == "Action") call.operation = value;
         if (call.operation.empty()) {
@@ -283,7 +306,7 @@ HttpResponse FrontEnd::handle(const HttpRequest& request) const {
         break;
       }
       case aws::Protocol::RestXml:
-        check_s3_xml_depth(request);
+        check_s3_xml_depth(in);
         break;  // S3 reads call.http itself
     }
 

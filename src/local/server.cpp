@@ -259,6 +259,10 @@ void Server::start() {
     // non-const; it hands handlers a const view.
     const_cast<httplib::Request&>(in).ranges.clear();
     HttpRequest request = to_request(in);
+    // cpp-httplib (Debian builds it with zlib and brotli) would inflate a gzip, deflate or br
+    // body as it reads it; the signature covers the bytes as sent, S3 stores them as sent, and
+    // the front end decodes what a service's protocol allows. `request` keeps the header.
+    const_cast<httplib::Request&>(in).headers.erase("Content-Encoding");
     std::optional<HttpResponse> refused;
     // The body bytes this request holds against the endpoint's limit, given back when it is
     // answered.

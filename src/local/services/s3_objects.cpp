@@ -1,5 +1,6 @@
 // S3 object operations: PutObject, CopyObject, GetObject / HeadObject, DeleteObject(s), and
 // Get / Put / DeleteObjectTagging.
+#include <algorithm>
 #include <fstream>
 
 #include "core/encoding.hpp"
@@ -15,7 +16,8 @@ using nlohmann::json;
 
 // Writes the object's record (its blob already stored).
 json store_object(Request& request, const BlobRef& blob, std::string etag, StoredHeaders headers,
-                  json metadata, const std::optional<std::string>& sha256_checksum) {
+                  json metadata, const std::optional<std::string>& sha256_checksum,
+                  json tags = nullptr) {
   json document = {{"Key", request.key},
                    {"Digest", blob.digest},
                    {"Size", blob.size},
@@ -27,6 +29,7 @@ json store_object(Request& request, const BlobRef& blob, std::string etag, Store
                    {"Headers", std::move(headers.headers)}};
   if (!headers.latin1.empty()) document["Latin1Headers"] = std::move(headers.latin1);
   if (sha256_checksum) document["ChecksumSHA256"] = *sha256_checksum;
+  if (tags.is_array() && !tags.empty()) document["Tags"] = std::move(tags);
   request.state.records->transaction([&](Records::Tx& tx) {
     if (!tx.get(kBucketKind, request.bucket)) throw no_such_bucket(request.bucket);
     tx.put(kObjectKind, object_key(request.bucket, request.key), document);
@@ -114,9 +117,14 @@ Record require_object(const Request& request, const std::string& bucket, const s
 }
 
 std::pair<std::string, std::string> copy_source_of(const Request& request) {
+  // Decoded once already: SDKs send the value percent-encoded (botocore quote(bucket/key,
+  // safe='/~')), and the listener (cpp-httplib 0.11) percent-decodes every header value as it
+  // parses the request. Decoding again would turn a key's own "%41" into "A" (the signature is
+  // checked against the encoded forms, local/sent_headers.hpp). SDKs append "?versionId=" as is;
+  // any other '?' is the key's own (sent as %3F).
   std::string source = request.header("x-amz-copy-source").value_or("");
-  if (auto question = source.find('?'); question != std::string::npos) source.resize(question);
-  source = uri_decode(source);
+  if (auto version = source.rfind("?versionId="); version != std::string::npos)
+    source.resize(version);
   if (!is_valid_utf8(source))
     throw invalid_argument("Invalid copy source encoding.", "x-amz-copy-source", "");
   if (source.starts_with("/")) source.erase(0, 1);
@@ -129,14 +137,50 @@ std::pair<std::string, std::string> copy_source_of(const Request& request) {
   return {source.substr(0, slash), source.substr(slash + 1)};
 }
 
+namespace {
+
+// The tags PutObject's x-amz-tagging header sets ("k=v&k2=v2", form-encoded by the client), or
+// null without the header. The listener (cpp-httplib 0.11) has percent-decoded the value already,
+// so only '+' (a space in a form) is left to decode: decoding again would turn a tag's own "%41"
+// into "A". A '&' or '=' the client sent encoded is not told from a separator any more.
+json header_tags(const Request& request) {
+  const std::optional<std::string> header = request.header("x-amz-tagging");
+  if (!header) return nullptr;
+  auto invalid = [&] {
+    return invalid_argument(
+        "The header 'x-amz-tagging' shall be encoded as UTF-8 encoded URL query parameters "
+        "without tag name duplicates.",
+        "x-amz-tagging", *header);
+  };
+  if (!is_valid_utf8(*header)) throw invalid();
+  json tags = json::array();
+  for (std::string pair : split(*header, '&')) {
+    if (pair.empty()) continue;
+    std::replace(pair.begin(), pair.end(), '+', ' ');
+    const std::size_t eq = pair.find('=');
+    const std::string key = pair.substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : pair.substr(eq + 1);
+    if (key.empty() || key.size() > 128 || value.size() > 256)
+      throw ApiError("InvalidTag", "The TagKey you have provided is invalid", 400);
+    for (const json& kept : tags)
+      if (kept["Key"] == key) throw invalid();
+    tags.push_back({{"Key", key}, {"Value", value}});
+  }
+  if (tags.size() > 10) throw ApiError("BadRequest", "Object tags cannot be greater than 10", 400);
+  return tags;
+}
+
+}  // namespace
+
 ApiReply put_object(Request& request) {
   require_bucket(request);
+  json tags = header_tags(request);
   Headers trailers;
   const std::string bytes = payload_of(request, trailers);
   const std::optional<std::string> checksum = check_digests(request, trailers, bytes);
   const BlobRef blob = request.state.blobs->put(bytes);
   json stored = store_object(request, blob, quoted_md5(bytes), stored_headers(request.http),
-                             user_metadata(request.http), checksum);
+                             user_metadata(request.http), checksum, std::move(tags));
   ApiReply reply;
   reply.headers.set("ETag", stored["ETag"].get<std::string>());
   if (checksum) reply.headers.set("x-amz-checksum-sha256", *checksum);
