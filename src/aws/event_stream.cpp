@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::size_t kPreludeSize = 12;  // total length, headers length, prelude CRC
 constexpr std::size_t kCrcSize = 4;
-constexpr std::size_t kHeadersLimit = 128 * 1024;
+constexpr std::size_t kHeadersLimit = std::size_t{128} * 1024;
 
 std::uint32_t crc32_of(std::string_view bytes) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -178,7 +178,7 @@ std::optional<EventMessage> EventStreamDecoder::next() {
   if (rest.size() < kPreludeSize) return std::nullopt;
   const std::size_t total = get_be(rest, 0, 4);
   const std::size_t headers_size = get_be(rest, 4, 4);
-  const std::uint32_t prelude_crc = static_cast<std::uint32_t>(get_be(rest, 8, 4));
+  const auto prelude_crc = static_cast<std::uint32_t>(get_be(rest, 8, 4));
   if (crc32_of(rest.substr(0, 8)) != prelude_crc)
     throw Error("event stream message: prelude CRC mismatch");
   if (total < kPreludeSize + kCrcSize || total > kEventMessageLimit)
@@ -187,7 +187,7 @@ std::optional<EventMessage> EventStreamDecoder::next() {
     throw Error("event stream message: headers length " + std::to_string(headers_size) +
                 " out of range");
   if (rest.size() < total) return std::nullopt;
-  const std::uint32_t message_crc = static_cast<std::uint32_t>(get_be(rest, total - kCrcSize, 4));
+  const auto message_crc = static_cast<std::uint32_t>(get_be(rest, total - kCrcSize, 4));
   if (crc32_of(rest.substr(0, total - kCrcSize)) != message_crc)
     throw Error("event stream message: message CRC mismatch");
   EventMessage message;
@@ -196,7 +196,7 @@ std::optional<EventMessage> EventStreamDecoder::next() {
       rest.substr(kPreludeSize + headers_size, total - kPreludeSize - headers_size - kCrcSize));
   offset_ += total;
   // Drop what is decoded once it is most of the buffer, so a long stream does not grow it.
-  if (offset_ > 64 * 1024 && offset_ * 2 > buffer_.size()) {
+  if (offset_ > std::size_t{64} * 1024 && offset_ * 2 > buffer_.size()) {
     buffer_.erase(0, offset_);
     offset_ = 0;
   }

@@ -42,7 +42,8 @@ struct EventMessage {
 };
 
 // Largest message accepted (AWS: 16 MiB payload + 128 KiB headers + the prelude and CRC).
-inline constexpr std::size_t kEventMessageLimit = 16 * 1024 * 1024 + 128 * 1024 + 16;
+inline constexpr std::size_t kEventMessageLimit =
+    (std::size_t{16} << 20) + (std::size_t{128} << 10) + 16;
 
 // The bytes of one message.
 std::string encode_event_message(const EventMessage& message);

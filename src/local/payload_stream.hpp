@@ -16,7 +16,8 @@ namespace ld::local {
 // A one-writer, one-reader queue of byte chunks. Thread-safe.
 class PayloadStream {
  public:
-  explicit PayloadStream(std::size_t buffer_limit = 1024 * 1024) : buffer_limit_(buffer_limit) {}
+  explicit PayloadStream(std::size_t buffer_limit = std::size_t{1} << 20)
+      : buffer_limit_(buffer_limit) {}
 
   // Queues bytes, waiting while the buffer is full (until `deadline`). False when the stream is
   // closed or the wait ran out; true when queued, or dropped because the reader has gone (the

@@ -154,7 +154,8 @@ std::optional<RuntimeBodyPart> RuntimeRequestParser::take_body() {
       // Trailer lines, then an empty line.
       const std::size_t eol = buffer_.find("\r\n", at);
       if (eol == std::string::npos) {
-        if (buffer_.size() - at > 64 * 1024) throw std::runtime_error("trailers over 64 KB");
+        if (buffer_.size() - at > std::size_t{64} * 1024)
+          throw std::runtime_error("trailers over 64 KB");
         break;
       }
       const std::string line = buffer_.substr(at, eol - at);
