@@ -58,7 +58,8 @@ Result parse_rest_xml(const ServiceInfo& service, const Operation& operation,
   Result result;
   result.status = response.status;
   result.request_id = request_id_from_headers(response.headers);
-  if (payload_binding(operation, true)) {
+  const Binding* payload = payload_binding(operation, true);
+  if (payload && !operation.document_payload) {
     result.body = std::move(response.body);
   } else if (std::string_view body = trim(response.body); !body.empty()) {
     auto doc = parse_xml(body);
@@ -70,7 +71,11 @@ Result parse_rest_xml(const ServiceInfo& service, const Operation& operation,
     if (doc->root_name == "Error" && doc->root.is_object() && doc->root.contains("Code")) {
       throw parse_xml_error(service, operation, response);
     }
-    if (doc->root.is_object()) result.output = std::move(doc->root);
+    if (payload) {
+      result.output[std::string(payload->member)] = std::move(doc->root);
+    } else if (doc->root.is_object()) {
+      result.output = std::move(doc->root);
+    }
   }
   apply_output_bindings(operation, response, result.output);
   result.headers = std::move(response.headers);

@@ -52,6 +52,9 @@ struct Operation {
   // rest-json: the input has members that travel in the JSON body (or a structure payload), so
   // the body is a JSON object, "{}" when none is set, as the SDKs send it.
   bool body_members = false;
+  // rest-xml: the output's payload member is a structure (CopyObject's CopyObjectResult), so
+  // the body is an XML document read into output[member], not bytes left in Result::body.
+  bool document_payload = false;
 };
 
 }  // namespace ld::aws

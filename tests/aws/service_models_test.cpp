@@ -51,9 +51,9 @@ const std::vector<ServiceUnderTest>& services() {
   return all;
 }
 
-// The operations the briefs list: 28 + 8 + 6 + 3 + 7 + 4 + 5, and Lambda's 12 of issue 12.
-constexpr std::size_t kExpectedOperations =
-    61 + 12 + 11;  // + Lambda's and Logs / CloudWatch's everyday operations
+// The operations the briefs list: 28 + 8 + 6 + 3 + 7 + 4 + 5, and issue 12's everyday ones:
+// Lambda's 12, Logs and CloudWatch's 11, S3's copies and multipart uploads 5.
+constexpr std::size_t kExpectedOperations = 61 + 12 + 11 + 5;
 
 struct OperationCase {
   const ServiceUnderTest* service;
@@ -336,6 +336,20 @@ TEST_P(OperationMatchesModel, HttpAndBindings) {
     EXPECT_EQ(op->body_members, model_body) << "body_members of " << op->name;
   } else {
     EXPECT_FALSE(op->body_members) << op->name << ": body_members is a rest-json flag";
+  }
+
+  // rest-xml reads a structure payload as a document.
+  bool document_payload = false;
+  if (!mop->output_shape.empty()) {
+    const ModelShape& out = model.shape(mop->output_shape);
+    for (const ModelMember& m : out.members)
+      document_payload =
+          document_payload || (m.name == out.payload && model.shape(m.shape).type == "structure");
+  }
+  if (service->info->protocol == Protocol::RestXml) {
+    EXPECT_EQ(op->document_payload, document_payload) << "document_payload of " << op->name;
+  } else {
+    EXPECT_FALSE(op->document_payload) << op->name << ": document_payload is a rest-xml flag";
   }
 }
 

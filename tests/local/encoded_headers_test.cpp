@@ -30,45 +30,6 @@ std::shared_ptr<Service> make_s3(const State& state) {
 const std::vector<std::string> kAwkwardKeys = {"a key+%.txt", "dir/100%41 done", "q?x=1&y=2",
                                                "d\xC3\xA9j\xC3\xA0 vu/\xE2\x82\xAC.txt"};
 
-const aws::Operation kCopyObject{
-    .name = "CopyObject",
-    .method = "PUT",
-    .uri = "/{Bucket}/{Key+}",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"},
-              {"Key", aws::Location::Uri, "Key"},
-              {"CopySource", aws::Location::Header, "x-amz-copy-source"}},
-};
-const aws::Operation kPutObjectTagged{
-    .name = "PutObject",
-    .method = "PUT",
-    .uri = "/{Bucket}/{Key+}",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"},
-              {"Key", aws::Location::Uri, "Key"},
-              {"Tagging", aws::Location::Header, "x-amz-tagging"}},
-};
-const aws::Operation kGetObjectTagging{
-    .name = "GetObjectTagging",
-    .method = "GET",
-    .uri = "/{Bucket}/{Key+}?tagging",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"}, {"Key", aws::Location::Uri, "Key"}},
-};
-const aws::Operation kCreateMultipartUpload{
-    .name = "CreateMultipartUpload",
-    .method = "POST",
-    .uri = "/{Bucket}/{Key+}?uploads",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"}, {"Key", aws::Location::Uri, "Key"}},
-};
-const aws::Operation kUploadPartCopy{
-    .name = "UploadPartCopy",
-    .method = "PUT",
-    .uri = "/{Bucket}/{Key+}",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"},
-              {"Key", aws::Location::Uri, "Key"},
-              {"CopySource", aws::Location::Header, "x-amz-copy-source"},
-              {"PartNumber", aws::Location::Query, "partNumber"},
-              {"UploadId", aws::Location::Query, "uploadId"}},
-};
-
 // bucket/key encoded as botocore does: quote(bucket/key, safe='/~').
 std::string sdk_copy_source(const std::string& bucket, const std::string& key) {
   return uri_encode(bucket + "/" + key, true);
@@ -119,24 +80,20 @@ TEST(EncodedHeaders, CopyObjectOfAwkwardKeysThroughTheClient) {
     SCOPED_TRACE(key);
     s3.put_object({{"Bucket", "src"}, {"Key", key}}, "bytes of " + key);
     const std::string error = error_of([&] {
-      s3.client().call(kCopyObject,
-                       aws::Call{.input = {{"Bucket", "dst"},
-                                           {"Key", key},
-                                           {"CopySource", sdk_copy_source("src", key)}}});
+      s3.copy_object(
+          {{"Bucket", "dst"}, {"Key", key}, {"CopySource", sdk_copy_source("src", key)}});
     });
     ASSERT_EQ(error, "");
     EXPECT_EQ(s3.get_object({{"Bucket", "dst"}, {"Key", key}}).body, "bytes of " + key);
   }
   // A '?versionId=' suffix is not part of the key.
-  EXPECT_EQ(error_of([&] {
-              s3.client().call(
-                  kCopyObject,
-                  aws::Call{.input = {{"Bucket", "dst"},
-                                      {"Key", "versioned"},
-                                      {"CopySource", sdk_copy_source("src", "a key+%.txt") +
-                                                         "?versionId=null"}}});
-            }),
-            "");
+  EXPECT_EQ(
+      error_of([&] {
+        s3.copy_object({{"Bucket", "dst"},
+                        {"Key", "versioned"},
+                        {"CopySource", sdk_copy_source("src", "a key+%.txt") + "?versionId=null"}});
+      }),
+      "");
   EXPECT_EQ(s3.get_object({{"Bucket", "dst"}, {"Key", "versioned"}}).body, "bytes of a key+%.txt");
 }
 
@@ -148,19 +105,14 @@ TEST(EncodedHeaders, UploadPartCopyOfAnAwkwardKey) {
   const std::string key = kAwkwardKeys[0];
   s3.put_object({{"Bucket", "src"}, {"Key", key}}, "part bytes");
   const std::string upload =
-      s3.client()
-          .call(kCreateMultipartUpload, aws::Call{.input = {{"Bucket", "src"}, {"Key", "joined"}}})
-          .output["UploadId"];
+      s3.create_multipart_upload({{"Bucket", "src"}, {"Key", "joined"}})["UploadId"];
   json part;
   const std::string error = error_of([&] {
-    part =
-        s3.client()
-            .call(kUploadPartCopy, aws::Call{.input = {{"Bucket", "src"},
-                                                       {"Key", "joined"},
-                                                       {"CopySource", sdk_copy_source("src", key)},
-                                                       {"PartNumber", 1},
-                                                       {"UploadId", upload}}})
-            .output;
+    part = s3.upload_part_copy({{"Bucket", "src"},
+                                {"Key", "joined"},
+                                {"CopySource", sdk_copy_source("src", key)},
+                                {"PartNumber", 1},
+                                {"UploadId", upload}})["CopyPartResult"];
   });
   ASSERT_EQ(error, "");
   EXPECT_TRUE(part.contains("ETag")) << part;
@@ -173,18 +125,13 @@ TEST(EncodedHeaders, PutObjectTaggingHeaderIsSignedEncodedAndStoredDecoded) {
   s3.create_bucket({{"Bucket", "tags"}});
   // As the Java SDK and urlencode() send it: '%'-escapes, a space as %20 or '+'.
   const std::string error = error_of([&] {
-    s3.client().call(
-        kPutObjectTagged,
-        aws::Call{.input = {{"Bucket", "tags"},
-                            {"Key", "t"},
-                            {"Tagging", "team=data%20eng&share=50%25&city=S%C3%A3o+Paulo"}},
-                  .body = "x"});
+    s3.put_object({{"Bucket", "tags"},
+                   {"Key", "t"},
+                   {"Tagging", "team=data%20eng&share=50%25&city=S%C3%A3o+Paulo"}},
+                  "x");
   });
   ASSERT_EQ(error, "");
-  const json tags =
-      s3.client()
-          .call(kGetObjectTagging, aws::Call{.input = {{"Bucket", "tags"}, {"Key", "t"}}})
-          .output;
+  const json tags = s3.get_object_tagging({{"Bucket", "tags"}, {"Key", "t"}});
   EXPECT_EQ(tags["TagSet"], json::parse(R"({"Tag": [{"Key": "team", "Value": "data eng"},
                                                     {"Key": "share", "Value": "50%"},
                                                     {"Key": "city", "Value": "S\u00e3o Paulo"}]})"))

@@ -34,34 +34,6 @@ std::string failure_of(const std::function<void()>& call) {
   return "no error";
 }
 
-// The multipart operations the S3 client does not send itself (rest-xml bindings the test uses).
-const aws::Operation kCreateMultipartUpload{
-    .name = "CreateMultipartUpload",
-    .method = "POST",
-    .uri = "/{Bucket}/{Key+}?uploads",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"}, {"Key", aws::Location::Uri, "Key"}},
-};
-const aws::Operation kUploadPartCopy{
-    .name = "UploadPartCopy",
-    .method = "PUT",
-    .uri = "/{Bucket}/{Key+}",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"},
-              {"Key", aws::Location::Uri, "Key"},
-              {"CopySource", aws::Location::Header, "x-amz-copy-source"},
-              {"CopySourceRange", aws::Location::Header, "x-amz-copy-source-range"},
-              {"PartNumber", aws::Location::Query, "partNumber"},
-              {"UploadId", aws::Location::Query, "uploadId"}},
-};
-const aws::Operation kCompleteMultipartUpload{
-    .name = "CompleteMultipartUpload",
-    .method = "POST",
-    .uri = "/{Bucket}/{Key+}",
-    .input = {{"Bucket", aws::Location::Uri, "Bucket"},
-              {"Key", aws::Location::Uri, "Key"},
-              {"MultipartUpload", aws::Location::Payload, "CompleteMultipartUpload"},
-              {"UploadId", aws::Location::Query, "uploadId"}},
-};
-
 // Bytes that differ at every offset a test copies from.
 std::string patterned(std::size_t size) {
   std::string bytes(size, '\0');
@@ -78,7 +50,6 @@ TEST(UploadPartCopy, PartsCopiedFromObjectsMakeTheObjectsBytes) {
   ld::test::TempDir dir("everyday");
   ServedService served(dir.path(), make_s3);
   aws::S3Client s3(served.config());
-  const aws::Client& client = s3.client();
   s3.create_bucket({{"Bucket", "src"}});
   s3.create_bucket({{"Bucket", "dst"}});
   const std::string big = patterned(6 * 1024 * 1024);
@@ -86,29 +57,21 @@ TEST(UploadPartCopy, PartsCopiedFromObjectsMakeTheObjectsBytes) {
   s3.put_object({{"Bucket", "src"}, {"Key", "small"}}, "0123456789");
 
   const std::string upload =
-      client
-          .call(kCreateMultipartUpload, aws::Call{.input = {{"Bucket", "dst"}, {"Key", "joined"}}})
-          .output["UploadId"];
+      s3.create_multipart_upload({{"Bucket", "dst"}, {"Key", "joined"}})["UploadId"];
   ASSERT_FALSE(upload.empty());
-  const json first =
-      client
-          .call(kUploadPartCopy, aws::Call{.input = {{"Bucket", "dst"},
-                                                     {"Key", "joined"},
-                                                     {"CopySource", "src/dir/big-one.bin"},
-                                                     {"PartNumber", 1},
-                                                     {"UploadId", upload}}})
-          .output;
+  const json first = s3.upload_part_copy({{"Bucket", "dst"},
+                                          {"Key", "joined"},
+                                          {"CopySource", "src/dir/big-one.bin"},
+                                          {"PartNumber", 1},
+                                          {"UploadId", upload}})["CopyPartResult"];
   EXPECT_EQ(first["ETag"], "\"" + md5_hex(big) + "\"");
   EXPECT_TRUE(first["LastModified"].get<std::string>().ends_with(".000Z")) << first;
-  const json second =
-      client
-          .call(kUploadPartCopy, aws::Call{.input = {{"Bucket", "dst"},
-                                                     {"Key", "joined"},
-                                                     {"CopySource", "/src/small"},
-                                                     {"CopySourceRange", "bytes=2-5"},
-                                                     {"PartNumber", 2},
-                                                     {"UploadId", upload}}})
-          .output;
+  const json second = s3.upload_part_copy({{"Bucket", "dst"},
+                                           {"Key", "joined"},
+                                           {"CopySource", "/src/small"},
+                                           {"CopySourceRange", "bytes=2-5"},
+                                           {"PartNumber", 2},
+                                           {"UploadId", upload}})["CopyPartResult"];
   EXPECT_EQ(second["ETag"], "\"" + md5_hex("2345") + "\"");
 
   // A range past the source's end, a malformed one, a missing source, a missing upload.
@@ -119,7 +82,7 @@ TEST(UploadPartCopy, PartsCopiedFromObjectsMakeTheObjectsBytes) {
                   {"PartNumber", 3},
                   {"UploadId", id}};
     if (!range.empty()) input["CopySourceRange"] = range;
-    client.call(kUploadPartCopy, aws::Call{.input = input});
+    s3.upload_part_copy(input);
   };
   EXPECT_EQ(failure_of([&] { copy("src/small", "bytes=5-10", upload); }), "InvalidArgument 400");
   EXPECT_EQ(failure_of([&] { copy("src/small", "bytes=5-", upload); }), "InvalidArgument 400");
@@ -131,13 +94,8 @@ TEST(UploadPartCopy, PartsCopiedFromObjectsMakeTheObjectsBytes) {
       "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" +
       first["ETag"].get<std::string>() + "</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" +
       second["ETag"].get<std::string>() + "</ETag></Part></CompleteMultipartUpload>";
-  const json done =
-      client
-          .call(kCompleteMultipartUpload, aws::Call{.input = {{"Bucket", "dst"},
-                                                              {"Key", "joined"},
-                                                              {"MultipartUpload", parts},
-                                                              {"UploadId", upload}}})
-          .output;
+  const json done = s3.complete_multipart_upload(
+      {{"Bucket", "dst"}, {"Key", "joined"}, {"MultipartUpload", parts}, {"UploadId", upload}});
   EXPECT_TRUE(done["ETag"].get<std::string>().ends_with("-2\"")) << done;
   EXPECT_EQ(s3.get_object({{"Bucket", "dst"}, {"Key", "joined"}}).body, big + "2345");
 }
@@ -605,19 +563,16 @@ TEST(S3Everyday, TaggingVersionsAndBucketPolicyThroughTheProjectClient) {
 
   const aws::Operation put_tags =
       s3_operation("PutObjectTagging", "PUT", "/{Bucket}/{Key+}?tagging", true);
-  const aws::Operation get_tags =
-      s3_operation("GetObjectTagging", "GET", "/{Bucket}/{Key+}?tagging");
   client.call(put_tags,
               aws::Call{.input = {{"Bucket", "tagged"}, {"Key", "a.txt"}},
                         .body = "<Tagging><TagSet><Tag><Key>team</Key><Value>digest</Value>"
                                 "</Tag></TagSet></Tagging>"});
-  const json tags =
-      client.call(get_tags, aws::Call{.input = {{"Bucket", "tagged"}, {"Key", "a.txt"}}}).output;
+  const json tags = s3.get_object_tagging({{"Bucket", "tagged"}, {"Key", "a.txt"}});
   EXPECT_EQ(tags["TagSet"]["Tag"]["Key"], "team") << tags;
   EXPECT_EQ(tags["TagSet"]["Tag"]["Value"], "digest") << tags;
   EXPECT_EQ(s3.get_object({{"Bucket", "tagged"}, {"Key", "a.txt"}}).output["TagCount"], 1);
   EXPECT_EQ(failure_of([&] {
-              client.call(get_tags, aws::Call{.input = {{"Bucket", "tagged"}, {"Key", "none"}}});
+              s3.get_object_tagging({{"Bucket", "tagged"}, {"Key", "none"}});
             }),
             "NoSuchKey 404");
 

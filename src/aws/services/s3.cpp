@@ -271,12 +271,218 @@ const Operation kListObjectsV2{
               {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"}},
 };
 
+// Copies and multipart uploads (the bindings generated from the model; a test checks them).
+const Operation kCopyObject{
+    .name = "CopyObject",
+    .method = "PUT",
+    .uri = "/{Bucket}/{Key+}",
+    .input =
+        {{"ACL", Location::Header, "x-amz-acl"},
+         {"Bucket", Location::Uri, "Bucket"},
+         {"CacheControl", Location::Header, "Cache-Control"},
+         {"ChecksumAlgorithm", Location::Header, "x-amz-checksum-algorithm"},
+         {"ContentDisposition", Location::Header, "Content-Disposition"},
+         {"ContentEncoding", Location::Header, "Content-Encoding"},
+         {"ContentLanguage", Location::Header, "Content-Language"},
+         {"ContentType", Location::Header, "Content-Type"},
+         {"CopySource", Location::Header, "x-amz-copy-source"},
+         {"CopySourceIfMatch", Location::Header, "x-amz-copy-source-if-match"},
+         {"CopySourceIfModifiedSince", Location::Header, "x-amz-copy-source-if-modified-since"},
+         {"CopySourceIfNoneMatch", Location::Header, "x-amz-copy-source-if-none-match"},
+         {"CopySourceIfUnmodifiedSince", Location::Header, "x-amz-copy-source-if-unmodified-since"},
+         {"Expires", Location::Header, "Expires"},
+         {"GrantFullControl", Location::Header, "x-amz-grant-full-control"},
+         {"GrantRead", Location::Header, "x-amz-grant-read"},
+         {"GrantReadACP", Location::Header, "x-amz-grant-read-acp"},
+         {"GrantWriteACP", Location::Header, "x-amz-grant-write-acp"},
+         {"Key", Location::Uri, "Key"},
+         {"Metadata", Location::HeaderPrefix, "x-amz-meta-"},
+         {"MetadataDirective", Location::Header, "x-amz-metadata-directive"},
+         {"TaggingDirective", Location::Header, "x-amz-tagging-directive"},
+         {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+         {"StorageClass", Location::Header, "x-amz-storage-class"},
+         {"WebsiteRedirectLocation", Location::Header, "x-amz-website-redirect-location"},
+         {"SSECustomerAlgorithm", Location::Header,
+          "x-amz-server-side-encryption-customer-algorithm"},
+         {"SSECustomerKey", Location::Header, "x-amz-server-side-encryption-customer-key"},
+         {"SSECustomerKeyMD5", Location::Header, "x-amz-server-side-encryption-customer-key-MD5"},
+         {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+         {"SSEKMSEncryptionContext", Location::Header, "x-amz-server-side-encryption-context"},
+         {"BucketKeyEnabled", Location::Header, "x-amz-server-side-encryption-bucket-key-enabled"},
+         {"CopySourceSSECustomerAlgorithm", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-algorithm"},
+         {"CopySourceSSECustomerKey", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-key"},
+         {"CopySourceSSECustomerKeyMD5", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-key-MD5"},
+         {"RequestPayer", Location::Header, "x-amz-request-payer"},
+         {"Tagging", Location::Header, "x-amz-tagging"},
+         {"ObjectLockMode", Location::Header, "x-amz-object-lock-mode"},
+         {"ObjectLockRetainUntilDate", Location::Header, "x-amz-object-lock-retain-until-date"},
+         {"ObjectLockLegalHoldStatus", Location::Header, "x-amz-object-lock-legal-hold"},
+         {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"},
+         {"ExpectedSourceBucketOwner", Location::Header, "x-amz-source-expected-bucket-owner"}},
+    .output =
+        {{"CopyObjectResult", Location::Payload, ""},
+         {"Expiration", Location::Header, "x-amz-expiration"},
+         {"CopySourceVersionId", Location::Header, "x-amz-copy-source-version-id"},
+         {"VersionId", Location::Header, "x-amz-version-id"},
+         {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+         {"SSECustomerAlgorithm", Location::Header,
+          "x-amz-server-side-encryption-customer-algorithm"},
+         {"SSECustomerKeyMD5", Location::Header, "x-amz-server-side-encryption-customer-key-MD5"},
+         {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+         {"SSEKMSEncryptionContext", Location::Header, "x-amz-server-side-encryption-context"},
+         {"BucketKeyEnabled", Location::Header, "x-amz-server-side-encryption-bucket-key-enabled"},
+         {"RequestCharged", Location::Header, "x-amz-request-charged"}},
+    .document_payload = true,
+};
+const Operation kGetObjectTagging{
+    .name = "GetObjectTagging",
+    .method = "GET",
+    .uri = "/{Bucket}/{Key+}?tagging",
+    .input = {{"Bucket", Location::Uri, "Bucket"},
+              {"Key", Location::Uri, "Key"},
+              {"VersionId", Location::Query, "versionId"},
+              {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"},
+              {"RequestPayer", Location::Header, "x-amz-request-payer"}},
+    .output = {{"VersionId", Location::Header, "x-amz-version-id"}},
+};
+const Operation kCreateMultipartUpload{
+    .name = "CreateMultipartUpload",
+    .method = "POST",
+    .uri = "/{Bucket}/{Key+}?uploads",
+    .input =
+        {{"ACL", Location::Header, "x-amz-acl"},
+         {"Bucket", Location::Uri, "Bucket"},
+         {"CacheControl", Location::Header, "Cache-Control"},
+         {"ContentDisposition", Location::Header, "Content-Disposition"},
+         {"ContentEncoding", Location::Header, "Content-Encoding"},
+         {"ContentLanguage", Location::Header, "Content-Language"},
+         {"ContentType", Location::Header, "Content-Type"},
+         {"Expires", Location::Header, "Expires"},
+         {"GrantFullControl", Location::Header, "x-amz-grant-full-control"},
+         {"GrantRead", Location::Header, "x-amz-grant-read"},
+         {"GrantReadACP", Location::Header, "x-amz-grant-read-acp"},
+         {"GrantWriteACP", Location::Header, "x-amz-grant-write-acp"},
+         {"Key", Location::Uri, "Key"},
+         {"Metadata", Location::HeaderPrefix, "x-amz-meta-"},
+         {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+         {"StorageClass", Location::Header, "x-amz-storage-class"},
+         {"WebsiteRedirectLocation", Location::Header, "x-amz-website-redirect-location"},
+         {"SSECustomerAlgorithm", Location::Header,
+          "x-amz-server-side-encryption-customer-algorithm"},
+         {"SSECustomerKey", Location::Header, "x-amz-server-side-encryption-customer-key"},
+         {"SSECustomerKeyMD5", Location::Header, "x-amz-server-side-encryption-customer-key-MD5"},
+         {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+         {"SSEKMSEncryptionContext", Location::Header, "x-amz-server-side-encryption-context"},
+         {"BucketKeyEnabled", Location::Header, "x-amz-server-side-encryption-bucket-key-enabled"},
+         {"RequestPayer", Location::Header, "x-amz-request-payer"},
+         {"Tagging", Location::Header, "x-amz-tagging"},
+         {"ObjectLockMode", Location::Header, "x-amz-object-lock-mode"},
+         {"ObjectLockRetainUntilDate", Location::Header, "x-amz-object-lock-retain-until-date"},
+         {"ObjectLockLegalHoldStatus", Location::Header, "x-amz-object-lock-legal-hold"},
+         {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"},
+         {"ChecksumAlgorithm", Location::Header, "x-amz-checksum-algorithm"}},
+    .output =
+        {{"AbortDate", Location::Header, "x-amz-abort-date"},
+         {"AbortRuleId", Location::Header, "x-amz-abort-rule-id"},
+         {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+         {"SSECustomerAlgorithm", Location::Header,
+          "x-amz-server-side-encryption-customer-algorithm"},
+         {"SSECustomerKeyMD5", Location::Header, "x-amz-server-side-encryption-customer-key-MD5"},
+         {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+         {"SSEKMSEncryptionContext", Location::Header, "x-amz-server-side-encryption-context"},
+         {"BucketKeyEnabled", Location::Header, "x-amz-server-side-encryption-bucket-key-enabled"},
+         {"RequestCharged", Location::Header, "x-amz-request-charged"},
+         {"ChecksumAlgorithm", Location::Header, "x-amz-checksum-algorithm"}},
+};
+const Operation kUploadPartCopy{
+    .name = "UploadPartCopy",
+    .method = "PUT",
+    .uri = "/{Bucket}/{Key+}",
+    .input =
+        {{"Bucket", Location::Uri, "Bucket"},
+         {"CopySource", Location::Header, "x-amz-copy-source"},
+         {"CopySourceIfMatch", Location::Header, "x-amz-copy-source-if-match"},
+         {"CopySourceIfModifiedSince", Location::Header, "x-amz-copy-source-if-modified-since"},
+         {"CopySourceIfNoneMatch", Location::Header, "x-amz-copy-source-if-none-match"},
+         {"CopySourceIfUnmodifiedSince", Location::Header, "x-amz-copy-source-if-unmodified-since"},
+         {"CopySourceRange", Location::Header, "x-amz-copy-source-range"},
+         {"Key", Location::Uri, "Key"},
+         {"PartNumber", Location::Query, "partNumber"},
+         {"UploadId", Location::Query, "uploadId"},
+         {"SSECustomerAlgorithm", Location::Header,
+          "x-amz-server-side-encryption-customer-algorithm"},
+         {"SSECustomerKey", Location::Header, "x-amz-server-side-encryption-customer-key"},
+         {"SSECustomerKeyMD5", Location::Header, "x-amz-server-side-encryption-customer-key-MD5"},
+         {"CopySourceSSECustomerAlgorithm", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-algorithm"},
+         {"CopySourceSSECustomerKey", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-key"},
+         {"CopySourceSSECustomerKeyMD5", Location::Header,
+          "x-amz-copy-source-server-side-encryption-customer-key-MD5"},
+         {"RequestPayer", Location::Header, "x-amz-request-payer"},
+         {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"},
+         {"ExpectedSourceBucketOwner", Location::Header, "x-amz-source-expected-bucket-owner"}},
+    .output = {{"CopySourceVersionId", Location::Header, "x-amz-copy-source-version-id"},
+               {"CopyPartResult", Location::Payload, ""},
+               {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+               {"SSECustomerAlgorithm", Location::Header,
+                "x-amz-server-side-encryption-customer-algorithm"},
+               {"SSECustomerKeyMD5", Location::Header,
+                "x-amz-server-side-encryption-customer-key-MD5"},
+               {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+               {"BucketKeyEnabled", Location::Header,
+                "x-amz-server-side-encryption-bucket-key-enabled"},
+               {"RequestCharged", Location::Header, "x-amz-request-charged"}},
+    .document_payload = true,
+};
+const Operation kCompleteMultipartUpload{
+    .name = "CompleteMultipartUpload",
+    .method = "POST",
+    .uri = "/{Bucket}/{Key+}",
+    .input = {{"Bucket", Location::Uri, "Bucket"},
+              {"Key", Location::Uri, "Key"},
+              {"MultipartUpload", Location::Payload, "CompleteMultipartUpload"},
+              {"UploadId", Location::Query, "uploadId"},
+              {"ChecksumCRC32", Location::Header, "x-amz-checksum-crc32"},
+              {"ChecksumCRC32C", Location::Header, "x-amz-checksum-crc32c"},
+              {"ChecksumSHA1", Location::Header, "x-amz-checksum-sha1"},
+              {"ChecksumSHA256", Location::Header, "x-amz-checksum-sha256"},
+              {"RequestPayer", Location::Header, "x-amz-request-payer"},
+              {"ExpectedBucketOwner", Location::Header, "x-amz-expected-bucket-owner"},
+              {"SSECustomerAlgorithm", Location::Header,
+               "x-amz-server-side-encryption-customer-algorithm"},
+              {"SSECustomerKey", Location::Header, "x-amz-server-side-encryption-customer-key"},
+              {"SSECustomerKeyMD5", Location::Header,
+               "x-amz-server-side-encryption-customer-key-MD5"}},
+    .output = {{"Expiration", Location::Header, "x-amz-expiration"},
+               {"ServerSideEncryption", Location::Header, "x-amz-server-side-encryption"},
+               {"VersionId", Location::Header, "x-amz-version-id"},
+               {"SSEKMSKeyId", Location::Header, "x-amz-server-side-encryption-aws-kms-key-id"},
+               {"BucketKeyEnabled", Location::Header,
+                "x-amz-server-side-encryption-bucket-key-enabled"},
+               {"RequestCharged", Location::Header, "x-amz-request-charged"}},
+};
+
 }  // namespace
 
 const std::vector<const Operation*>& operations() {
   static const std::vector<const Operation*> all{
-      &kCreateBucket, &kHeadBucket, &kDeleteBucket, &kPutObject,
-      &kHeadObject,   &kGetObject,  &kDeleteObject, &kListObjectsV2,
+      &kCreateBucket,
+      &kHeadBucket,
+      &kDeleteBucket,
+      &kPutObject,
+      &kHeadObject,
+      &kGetObject,
+      &kDeleteObject,
+      &kListObjectsV2,
+      &kCopyObject,
+      &kGetObjectTagging,
+      &kCreateMultipartUpload,
+      &kUploadPartCopy,
+      &kCompleteMultipartUpload,
   };
   return all;
 }
@@ -336,6 +542,26 @@ void S3Client::delete_bucket(const json& input) const {
 
 json S3Client::put_object(const json& input, std::string body) const {
   return client_.call(kPutObject, Call{.input = input, .body = std::move(body)}).output;
+}
+
+json S3Client::copy_object(const json& input) const {
+  return client_.call(kCopyObject, Call{.input = input}).output;
+}
+
+json S3Client::get_object_tagging(const json& input) const {
+  return client_.call(kGetObjectTagging, Call{.input = input}).output;
+}
+
+json S3Client::create_multipart_upload(const json& input) const {
+  return client_.call(kCreateMultipartUpload, Call{.input = input}).output;
+}
+
+json S3Client::upload_part_copy(const json& input) const {
+  return client_.call(kUploadPartCopy, Call{.input = input}).output;
+}
+
+json S3Client::complete_multipart_upload(const json& input) const {
+  return client_.call(kCompleteMultipartUpload, Call{.input = input}).output;
 }
 
 json S3Client::head_object(const json& input) const {

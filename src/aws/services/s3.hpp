@@ -1,5 +1,6 @@
 #pragma once
-// Amazon S3 (rest-xml, 2006-03-01): buckets and objects as the deployer stores code and layers.
+// Amazon S3 (rest-xml, 2006-03-01): buckets and objects as the deployer stores code and layers,
+// and the copies and multipart uploads other tools send.
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -31,6 +32,16 @@ class S3Client {
   // 204 when deleted; BucketNotEmpty (409) while it holds objects.
   void delete_bucket(const json& input) const;
   json put_object(const json& input, std::string body) const;
+  // CopySource is "bucket/key" URI-encoded, as the SDKs send it; the answer's
+  // CopyObjectResult (ETag, LastModified) is an object in the output.
+  json copy_object(const json& input) const;
+  // TagSet as the XML has it ({"Tag": ...}).
+  json get_object_tagging(const json& input) const;
+  json create_multipart_upload(const json& input) const;
+  // CopyPartResult (ETag, LastModified) is an object in the output.
+  json upload_part_copy(const json& input) const;
+  // MultipartUpload: the <CompleteMultipartUpload> document's parts.
+  json complete_multipart_upload(const json& input) const;
   json head_object(const json& input) const;
   // The object's bytes are Result::body; its headers (ETag, ContentLength, ...) Result::output.
   Result get_object(const json& input) const;
