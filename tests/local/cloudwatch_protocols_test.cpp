@@ -21,6 +21,7 @@
 #include "core/transport.hpp"
 #include "local/services/cloudwatch.hpp"
 #include "served_service.hpp"
+#include "support/cloudwatch_requests.hpp"
 #include "support/conformance.hpp"
 #include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
@@ -105,28 +106,8 @@ std::string bytes(std::initializer_list<unsigned> values) {
   return out;
 }
 
-HttpRequest cbor_request(const std::string& operation, std::string body) {
-  HttpRequest request;
-  request.method = "POST";
-  request.path = "/service/GraniteServiceVersion20100801/operation/" + operation;
-  request.headers.set("Smithy-Protocol", "rpc-v2-cbor");
-  request.headers.set("Accept", "application/cbor");
-  request.headers.set("x-amzn-query-mode", "true");
-  if (!body.empty()) request.headers.set("Content-Type", "application/cbor");
-  request.body = std::move(body);
-  return request;
-}
-
-HttpRequest json_request(const std::string& operation, std::string body) {
-  HttpRequest request;
-  request.method = "POST";
-  request.path = "/";
-  request.headers.set("Content-Type", "application/x-amz-json-1.0");
-  request.headers.set("X-Amz-Target", "GraniteServiceVersion20100801." + operation);
-  request.headers.set("x-amzn-query-mode", "true");
-  request.body = std::move(body);
-  return request;
-}
+using ld::test::cloudwatch_cbor_request;
+using ld::test::cloudwatch_json_request;
 
 // --- js-v3 snapshots: 4 requests, 1 response, 2 errors ---
 
@@ -187,8 +168,8 @@ TEST(CloudWatchProtocolVectors, AwsJson10EmptyInputAndOutput) {
        {"AwsJson10MustAlwaysSendEmptyJsonPayload", "AwsJson10ServiceSupportsNoPayloadForNoInput"}) {
     SCOPED_TRACE(id);
     const std::string body = smithy_body("awsJson1_0/empty-input-output.smithy", id, false);
-    CompatibleCall call =
-        decode_compatible(CompatibleProtocol::Json10, json_request("DescribeAlarms", body));
+    CompatibleCall call = decode_compatible(CompatibleProtocol::Json10,
+                                            cloudwatch_json_request("DescribeAlarms", body));
     EXPECT_EQ(call.input, json::object());
   }
   // AwsJson10ServiceRespondsWithNoPayload: an operation without output, no body, Content-Type.
@@ -230,7 +211,7 @@ TEST(CloudWatchProtocolVectors, RpcV2CborEmptyInputs) {
   for (const char* id : {"NoInputServerAllowsEmptyCbor", "NoInputServerAllowsEmptyBody",
                          "empty_input", "empty_input_no_body"}) {
     SCOPED_TRACE(id);
-    HttpRequest request = cbor_request(
+    HttpRequest request = cloudwatch_cbor_request(
         "DescribeAlarms", smithy_body("rpcv2Cbor/empty-input-output.smithy", id, true));
     ASSERT_EQ(compatible_protocol_of(aws::kCloudWatch, request), CompatibleProtocol::RpcV2Cbor);
     CompatibleCall call = decode_compatible(CompatibleProtocol::RpcV2Cbor, request);
@@ -293,7 +274,7 @@ TEST(CloudWatchProtocolVectors, RpcV2CborQueryCompatibleErrors) {
 }
 
 TEST(CloudWatchProtocolVectors, RpcV2CborRefusesTargetHeaderAndDeepInput) {
-  HttpRequest targeted = cbor_request("DescribeAlarms", "");
+  HttpRequest targeted = cloudwatch_cbor_request("DescribeAlarms", "");
   targeted.headers.set("X-Amz-Target", "GraniteServiceVersion20100801.DescribeAlarms");
   EXPECT_THROW(decode_compatible(CompatibleProtocol::RpcV2Cbor, targeted), ApiError);
   // 200 nested one-element arrays inside a map: refused before it is built.
@@ -346,8 +327,8 @@ struct Answer {
 };
 
 Answer call(const Endpoint& endpoint, bool cbor, const std::string& operation, const json& input) {
-  HttpRequest request =
-      cbor ? cbor_request(operation, std::string()) : json_request(operation, input.dump());
+  HttpRequest request = cbor ? cloudwatch_cbor_request(operation, std::string())
+                             : cloudwatch_json_request(operation, input.dump());
   if (cbor) {
     // Timestamps as tag 1, as the CBOR SDKs send them.
     request.body = write_cbor(input);
@@ -431,8 +412,8 @@ void round_trip(bool cbor) {
   EXPECT_EQ(invalid.http.headers.get("x-amzn-query-error"), "MissingParameter;Sender");
 
   // A bad signature answers in the request's protocol too.
-  HttpRequest unsigned_request =
-      cbor ? cbor_request("DescribeAlarms", "") : json_request("DescribeAlarms", "{}");
+  HttpRequest unsigned_request = cbor ? cloudwatch_cbor_request("DescribeAlarms", "")
+                                      : cloudwatch_json_request("DescribeAlarms", "{}");
   const aws::Endpoint at = aws::Endpoint::parse(endpoint.served.url());
   unsigned_request.scheme = at.scheme;
   unsigned_request.host = at.host;

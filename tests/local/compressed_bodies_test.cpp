@@ -24,6 +24,7 @@
 #include "local/services/cloudwatch.hpp"
 #include "local/services/s3.hpp"
 #include "served_service.hpp"
+#include "support/cloudwatch_requests.hpp"
 #include "support/signed_request.hpp"
 #include "support/temp_dir.hpp"
 
@@ -147,16 +148,7 @@ HttpRequest query_request(std::string body) {
   return request;
 }
 
-HttpRequest json_request(const std::string& operation, std::string body) {
-  HttpRequest request;
-  request.method = "POST";
-  request.path = "/";
-  request.headers.set("Content-Type", "application/x-amz-json-1.0");
-  request.headers.set("X-Amz-Target", "GraniteServiceVersion20100801." + operation);
-  request.headers.set("x-amzn-query-mode", "true");
-  request.body = std::move(body);
-  return request;
-}
+using ld::test::cloudwatch_json_request;
 
 HttpRequest gzipped(HttpRequest request) {
   request.body = gzip(request.body);
@@ -167,7 +159,8 @@ HttpRequest gzipped(HttpRequest request) {
 // ListMetrics and GetMetricStatistics (JSON 1.0) show what PutMetricData stored.
 void expect_metrics_stored(const Endpoint& endpoint, Path path, double when) {
   HttpResponse listed = endpoint.send(
-      path, json_request("ListMetrics", json{{"Namespace", "Compressed"}}.dump()), "monitoring");
+      path, cloudwatch_json_request("ListMetrics", json{{"Namespace", "Compressed"}}.dump()),
+      "monitoring");
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(json::parse(listed.body)["Metrics"].size(), static_cast<std::size_t>(kMetrics))
       << listed.body;
@@ -178,8 +171,8 @@ void expect_metrics_stored(const Endpoint& endpoint, Path path, double when) {
                       {"EndTime", when + 60},
                       {"Period", 60},
                       {"Statistics", {"Sum"}}};
-  HttpResponse stats =
-      endpoint.send(path, json_request("GetMetricStatistics", query.dump()), "monitoring");
+  HttpResponse stats = endpoint.send(
+      path, cloudwatch_json_request("GetMetricStatistics", query.dump()), "monitoring");
   ASSERT_EQ(stats.status, 200) << stats.body;
   const json points = json::parse(stats.body)["Datapoints"];
   ASSERT_EQ(points.size(), 1u) << stats.body;
@@ -207,8 +200,8 @@ TEST_P(CompressedBodies, Json10PutMetricDataInGzip) {
   const double when = now_seconds() - 30;
   const std::string body = put_metric_data_json(when).dump();
   ASSERT_GT(body.size(), 10240u);
-  HttpResponse put =
-      endpoint.send(GetParam(), gzipped(json_request("PutMetricData", body)), "monitoring");
+  HttpResponse put = endpoint.send(
+      GetParam(), gzipped(cloudwatch_json_request("PutMetricData", body)), "monitoring");
   ASSERT_EQ(put.status, 200) << put.body;
   expect_metrics_stored(endpoint, GetParam(), when);
 }
@@ -240,7 +233,7 @@ TEST_P(CompressedBodies, BadGzipIsA400NamingTheProblem) {
 
   // Truncated gzip, in JSON 1.0: the query-compatible error shape.
   const std::string whole = gzip(json{{"Namespace", "Compressed"}}.dump());
-  HttpRequest truncated = json_request("ListMetrics", whole.substr(0, whole.size() - 6));
+  HttpRequest truncated = cloudwatch_json_request("ListMetrics", whole.substr(0, whole.size() - 6));
   truncated.headers.set("Content-Encoding", "gzip");
   HttpResponse answer = endpoint.send(GetParam(), truncated, "monitoring");
   EXPECT_EQ(answer.status, 400) << answer.body;
@@ -250,7 +243,7 @@ TEST_P(CompressedBodies, BadGzipIsA400NamingTheProblem) {
 
 TEST_P(CompressedBodies, AnUnknownCodingIsRefused) {
   Endpoint endpoint(dir_.path(), make_cloudwatch);
-  HttpRequest request = json_request("ListMetrics", "{}");
+  HttpRequest request = cloudwatch_json_request("ListMetrics", "{}");
   request.headers.set("Content-Encoding", "compress");
   HttpResponse refused = endpoint.send(GetParam(), request, "monitoring");
   EXPECT_EQ(refused.status, 415) << refused.body;
@@ -267,7 +260,7 @@ TEST_P(CompressedBodies, AGzipBombIsRefusedWithoutTheMemory) {
   const std::string bomb = gzip(std::string(1024 * 1024, '\0'), 100);
   ASSERT_LT(bomb.size(), 1024u * 1024);
   const std::size_t before = peak_rss();
-  HttpRequest request = json_request("PutMetricData", "");
+  HttpRequest request = cloudwatch_json_request("PutMetricData", "");
   request.body = bomb;
   request.headers.set("Content-Encoding", "gzip");
   HttpResponse answer = endpoint.send(GetParam(), request, "monitoring");
