@@ -582,9 +582,9 @@ const char* kVersionEvent = R"({"version":"2.0","routeKey":"$default","rawPath":
 "userAgent":"test"},"requestId":"r-1","routeKey":"$default","stage":"$default",
 "time":"27/Nov/2026:10:00:00 +0000","timeEpoch":1795773600000},"isBase64Encoded":false})";
 
-TEST_F(ExecutorTest, RunsThePackagedGithubDigestBootstrap) {
-  if (!fs::exists(dist("github-digest.zip")))
-    GTEST_SKIP() << dist("github-digest.zip") << " is not built (target package-github-digest)";
+// The packaged GitHub Digest (dist/github-digest.zip, and its deps layer when built) with the
+// API key `k`.
+FunctionImage github_digest_image() {
   auto facts = deploy::describe_file(dist("github-digest.zip"));
   FunctionImage img;
   img.function_name = "github-digest";
@@ -595,6 +595,13 @@ TEST_F(ExecutorTest, RunsThePackagedGithubDigestBootstrap) {
   img.log_group = "/aws/lambda/github-digest";
   img.environment = {{"FAST_API__AUTH__API_KEY__NAME", "x-api-key"},
                      {"FAST_API__AUTH__API_KEY__VALUE", "k"}};
+  return img;
+}
+
+TEST_F(ExecutorTest, RunsThePackagedGithubDigestBootstrap) {
+  if (!fs::exists(dist("github-digest.zip")))
+    GTEST_SKIP() << dist("github-digest.zip") << " is not built (target package-github-digest)";
+  const FunctionImage img = github_digest_image();
   auto ex = executor();
   InvokeResult r = ex->invoke(request(img, kVersionEvent));
   ASSERT_FALSE(r.function_error) << r.payload << "\n" << r.log_tail;
@@ -642,16 +649,7 @@ TEST_F(ExecutorTest, RunsThePackagedGithubDigestBootstrap) {
 TEST_F(ExecutorTest, ColdStartsOfThePackagedGithubDigestBootstrap) {
   if (!fs::exists(dist("github-digest.zip")))
     GTEST_SKIP() << dist("github-digest.zip") << " is not built (target package-github-digest)";
-  auto facts = deploy::describe_file(dist("github-digest.zip"));
-  FunctionImage img;
-  img.function_name = "github-digest";
-  img.function_arn = "arn:aws:lambda:us-east-1:000000000000:function:github-digest";
-  img.code_sha256 = facts.sha256_hex;
-  img.code_zip = facts.path;
-  if (fs::exists(dist("github-digest-deps.zip"))) img.layer_zips = {dist("github-digest-deps.zip")};
-  img.log_group = "/aws/lambda/github-digest";
-  img.environment = {{"FAST_API__AUTH__API_KEY__NAME", "x-api-key"},
-                     {"FAST_API__AUTH__API_KEY__VALUE", "k"}};
+  const FunctionImage img = github_digest_image();
   auto ex = executor();
   auto req = request(img, kVersionEvent);
   ex->invoke(req);  // unzipped once
