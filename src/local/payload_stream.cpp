@@ -9,7 +9,6 @@ bool PayloadStream::write(std::string_view bytes, std::chrono::steady_clock::tim
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) return false;
   }
   if (closed_) return false;
-  written_ += bytes.size();
   if (abandoned_ || bytes.empty()) return true;
   chunks_.emplace_back(bytes);
   buffered_ += bytes.size();
@@ -52,11 +51,6 @@ std::optional<std::string> PayloadStream::read() {
   lock.unlock();
   cv_.notify_all();
   return chunk;
-}
-
-std::size_t PayloadStream::written() const {
-  std::lock_guard lock(m_);
-  return written_;
 }
 
 }  // namespace ld::local

@@ -32,16 +32,13 @@ class PayloadStream {
   bool wait_started();
   // The next chunk, waiting for one; nullopt once closed and drained.
   std::optional<std::string> read();
-  // Bytes written so far, dropped ones included.
-  std::size_t written() const;
 
  private:
   const std::size_t buffer_limit_;
-  mutable std::mutex m_;
+  std::mutex m_;
   std::condition_variable cv_;
   std::deque<std::string> chunks_;
   std::size_t buffered_ = 0;
-  std::size_t written_ = 0;
   bool closed_ = false;
   bool abandoned_ = false;
 };
